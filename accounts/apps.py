@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "accounts"
+    verbose_name = _("Accounts and organisations")
+
+    def ready(self) -> None:
+        # Registering rules and home panels is an import side effect; do it once, here.
+        from . import panels, permissions  # noqa: F401

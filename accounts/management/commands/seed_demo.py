@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.demo import seed_demo
+
+
+class Command(BaseCommand):
+    help = "Create the demo cities, organisations and one user per role (idempotent)."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            logins = seed_demo()
+        self.stdout.write(self.style.SUCCESS("Demo data is ready. Logins:"))
+        width = max(len(login.username) for login in logins)
+        for login in logins:
+            where = f"{login.role} · {login.organisation}"
+            self.stdout.write(f"  {login.username:<{width}}  {login.full_name}  {where}")
+        self.stdout.write(f"Password for every demo user: {settings.MINGSHI_DEMO_PASSWORD}")

@@ -1,0 +1,308 @@
+"""People, the organisation tree, role assignments, the audit trail and notifications."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class City(models.Model):
+    """A prefecture-level city whose education bureau runs a studio programme."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=60, unique=True)
+
+    class Meta:
+        verbose_name = _("city")
+        verbose_name_plural = _("cities")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SchoolStage(models.TextChoices):
+    """学段. Codes are stable; only the labels are translated."""
+
+    KINDERGARTEN = "kindergarten", _("Kindergarten")
+    PRIMARY = "primary", _("Primary")
+    JUNIOR = "junior", _("Junior secondary")
+    SENIOR = "senior", _("Senior secondary")
+    VOCATIONAL = "vocational", _("Secondary vocational")
+
+
+class OrganisationKind(models.TextChoices):
+    MUNICIPAL_BUREAU = "municipal_bureau", _("Municipal education bureau")
+    CE_CENTRE = "ce_centre", _("Continuing-education centre")
+    COUNTY_BUREAU = "county_bureau", _("County/district education bureau")
+    SCHOOL = "school", _("School")
+
+
+# Which kinds of parent each kind of organisation may hang under.
+ALLOWED_PARENTS = {
+    OrganisationKind.MUNICIPAL_BUREAU: set(),
+    OrganisationKind.CE_CENTRE: {OrganisationKind.MUNICIPAL_BUREAU},
+    OrganisationKind.COUNTY_BUREAU: {OrganisationKind.MUNICIPAL_BUREAU},
+    OrganisationKind.SCHOOL: {OrganisationKind.COUNTY_BUREAU, OrganisationKind.MUNICIPAL_BUREAU},
+}
+
+
+class Organisation(models.Model):
+    """A node of a city's tree: bureau → centre / county bureaus → schools.
+
+    A school hangs under its county bureau, or directly under the municipal bureau when it is
+    bureau-affiliated (局属). ``county`` is kept alongside ``parent`` so that scope queries
+    ("everything in 柳城县") are one indexed filter rather than a walk up the tree.
+    """
+
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="organisations")
+    kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
+    name = models.CharField(_("name"), max_length=120)
+    code = models.SlugField(_("code"), max_length=60)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    county = models.ForeignKey(
+        "self",
+        verbose_name=_("county/district"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    school_stages = models.JSONField(_("school stages"), default=list, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["city", "kind", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "code"], name="organisation_code_unique"),
+            models.UniqueConstraint(
+                fields=["city", "name", "kind"], name="organisation_name_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["city", "kind"]), models.Index(fields=["county", "kind"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.county = self._derive_county()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_bureau_affiliated(self) -> bool:
+        """局属: a school directly under the municipal bureau, outside every county."""
+        return self.kind == OrganisationKind.SCHOOL and self.county_id is None
+
+    def get_school_stages_display(self) -> list[str]:
+        labels = dict(SchoolStage.choices)
+        return [str(labels.get(code, code)) for code in self.school_stages]
+
+    def clean(self) -> None:
+        allowed = ALLOWED_PARENTS[OrganisationKind(self.kind)]
+        parent = self.parent
+        if not allowed and parent is not None:
+            raise ValidationError({"parent": _("A municipal bureau has no parent organisation.")})
+        if allowed and (parent is None or parent.kind not in allowed):
+            raise ValidationError({"parent": _("This kind of organisation cannot sit there.")})
+        if parent is not None and parent.city_id != self.city_id:
+            raise ValidationError({"parent": _("The parent belongs to another city.")})
+        unknown = set(self.school_stages) - set(SchoolStage.values)
+        if unknown:
+            raise ValidationError({"school_stages": _("Unknown school stage.")})
+        if self.kind != OrganisationKind.SCHOOL and self.school_stages:
+            raise ValidationError({"school_stages": _("Only schools have school stages.")})
+
+    def _derive_county(self):
+        if self.kind == OrganisationKind.COUNTY_BUREAU:
+            return None
+        parent = self.parent
+        if parent is not None and parent.kind == OrganisationKind.COUNTY_BUREAU:
+            return parent  # a school under a county; anything else is outside every county
+        return None
+
+
+class NotificationDelivery(models.TextChoices):
+    IMMEDIATE = "immediate", _("An email for each notification")
+    DIGEST = "digest", _("One daily digest email")
+    NONE = "none", _("In-app only, no email")
+
+
+class User(AbstractUser):
+    """Everyone who logs in. Roles are not on the user: they are RoleAssignments."""
+
+    full_name = models.CharField(_("full name"), max_length=60, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    notification_delivery = models.CharField(
+        _("notification email"),
+        max_length=10,
+        choices=NotificationDelivery.choices,
+        default=NotificationDelivery.IMMEDIATE,
+    )
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def get_full_name(self) -> str:
+        return self.full_name or super().get_full_name() or self.username
+
+
+class Role(models.TextChoices):
+    """Stable role codes. Permission checks compare codes, never the translated labels."""
+
+    TEACHER = "teacher", _("Teacher")
+    SCHOOL_ADMIN = "school_admin", _("School administrator")
+    COUNTY_REVIEWER = "county_reviewer", _("County reviewer")
+    MUNICIPAL_ADMIN = "municipal_admin", _("Municipal administrator")
+    CE_OFFICER = "ce_officer", _("Continuing-education centre officer")
+    EXPERT = "expert", _("Expert")
+    AUDITOR = "auditor", _("Auditor")
+
+
+# The kinds of organisation each role is assigned at.
+ROLE_ORGANISATION_KINDS = {
+    Role.TEACHER: {OrganisationKind.SCHOOL},
+    Role.SCHOOL_ADMIN: {OrganisationKind.SCHOOL},
+    Role.COUNTY_REVIEWER: {OrganisationKind.COUNTY_BUREAU},
+    Role.MUNICIPAL_ADMIN: {OrganisationKind.MUNICIPAL_BUREAU},
+    Role.CE_OFFICER: {OrganisationKind.CE_CENTRE},
+    Role.EXPERT: {OrganisationKind.MUNICIPAL_BUREAU},
+    Role.AUDITOR: {OrganisationKind.MUNICIPAL_BUREAU, OrganisationKind.COUNTY_BUREAU},
+}
+
+
+class RoleAssignment(models.Model):
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("user")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="role_assignments",
+        verbose_name=_("organisation"),
+    )
+    created_at = models.DateTimeField(_("assigned at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        ordering = ["user", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "organisation"], name="role_assignment_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["role", "organisation"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.organisation}"
+
+    def clean(self) -> None:
+        if self.organisation_id is None:
+            return
+        if self.organisation.kind not in ROLE_ORGANISATION_KINDS[Role(self.role)]:
+            raise ValidationError(
+                {"organisation": _("This role cannot be assigned at this kind of organisation.")}
+            )
+
+
+class AuditEntry(models.Model):
+    """One recorded state transition: who moved what from which state to which, and why.
+
+    Written only by ``accounts.services.audit_record``. ``organisation`` is the organisation the
+    object belongs to (the municipal bureau for city-wide objects), so that an auditor of a
+    county sees exactly the entries of their county.
+    """
+
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        User,
+        verbose_name=_("actor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    verb = models.CharField(_("action"), max_length=100, db_index=True)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(max_length=40)
+    target = GenericForeignKey("content_type", "object_id")
+    object_repr = models.CharField(_("object"), max_length=200)
+    from_state = models.CharField(_("from"), max_length=40, blank=True)
+    to_state = models.CharField(_("to"), max_length=40, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Jobs pass a key (job name + object + date) so that a second run records nothing new.
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.verb} {self.object_repr}: {self.from_state} → {self.to_state}"
+
+
+class Notification(models.Model):
+    """One event in one user's inbox; mailed at once or in the daily digest as the user chose."""
+
+    recipient = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    verb = models.CharField(_("event"), max_length=100)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    object_id = models.CharField(max_length=40, blank=True)
+    target = GenericForeignKey("content_type", "object_id")
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+    # Set where one event must reach a user once only (a reminder for one deadline).
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"], name="notification_dedupe_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.title

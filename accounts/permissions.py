@@ -1,0 +1,168 @@
+"""The one place that decides "may this user do X to this object".
+
+Two sources answer it: a user's role assignments (scope: a city, a county, a school), and
+django-guardian's per-object grants (a studio's host, a one-off grant by an administrator).
+Each app's ``permissions.py`` registers its ``can_*`` rules here with ``@rule``; views (through
+``accounts.views.mixins.PermissionRequiredMixin``), templates (``{% can %}``) and tasks ask
+``can(user, name, obj)`` and nothing else. Role comparisons use the stable codes in ``Role``.
+"""
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from .models import Organisation, OrganisationKind, Role, RoleAssignment
+
+_RULES: dict[str, Callable[[Any, Any], bool]] = {}
+
+# Roles whose scope is the whole city of the organisation they are assigned at.
+CITY_WIDE_ROLES = {Role.MUNICIPAL_ADMIN, Role.CE_OFFICER, Role.EXPERT}
+# Roles that oversee organisations (rather than working inside one).
+OVERSIGHT_ROLES = {
+    Role.MUNICIPAL_ADMIN,
+    Role.CE_OFFICER,
+    Role.COUNTY_REVIEWER,
+    Role.AUDITOR,
+    Role.SCHOOL_ADMIN,
+}
+
+
+def rule(name: str):
+    """Register a permission rule ``fn(user, obj) -> bool`` under ``app.verb_noun``."""
+
+    def register(fn):
+        if name in _RULES and _RULES[name] is not fn:
+            raise RuntimeError(f"permission rule {name!r} registered twice")
+        _RULES[name] = fn
+        return fn
+
+    return register
+
+
+def can(user, name: str, obj: Any = None) -> bool:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    try:
+        check = _RULES[name]
+    except KeyError:
+        raise LookupError(f"unknown permission rule {name!r}") from None
+    return bool(check(user, obj))
+
+
+def registered_rules() -> list[str]:
+    return sorted(_RULES)
+
+
+def role_assignments(user) -> list[RoleAssignment]:
+    """The user's roles, loaded once per user object (one query per request)."""
+    if not user.is_authenticated:
+        return []
+    cached = getattr(user, "_mingshi_roles", None)
+    if cached is None:
+        cached = list(
+            RoleAssignment.objects.filter(user=user).select_related(
+                "organisation", "organisation__city", "organisation__county"
+            )
+        )
+        user._mingshi_roles = cached
+    return cached
+
+
+def forget_roles(user) -> None:
+    if hasattr(user, "_mingshi_roles"):
+        del user._mingshi_roles
+
+
+def has_role(user, role: Role | Iterable[Role], organisation: Organisation | None = None) -> bool:
+    roles = {role} if isinstance(role, str) else set(role)
+    return any(
+        ra.role in roles and (organisation is None or ra.organisation_id == organisation.pk)
+        for ra in role_assignments(user)
+    )
+
+
+def scope_q(user, *, roles: Iterable[Role] | None = None, prefix: str = "") -> Q:
+    """A filter on Organisation (or on a model's ``prefix`` path to one) for the user's scope.
+
+    City-wide roles see the whole city, a county role its county bureau and the county's
+    schools, a school role its school. With no matching role the filter matches nothing.
+    """
+    wanted = set(roles) if roles is not None else None
+    q = Q(pk__in=[])
+    for ra in role_assignments(user):
+        if wanted is not None and ra.role not in wanted:
+            continue
+        org = ra.organisation
+        if ra.role in CITY_WIDE_ROLES or (
+            ra.role == Role.AUDITOR and org.kind == OrganisationKind.MUNICIPAL_BUREAU
+        ):
+            q |= Q(**{f"{prefix}city_id": org.city_id})
+        elif org.kind == OrganisationKind.COUNTY_BUREAU:
+            q |= Q(**{f"{prefix}county_id": org.pk}) | Q(**{f"{prefix}pk": org.pk})
+        else:
+            q |= Q(**{f"{prefix}pk": org.pk})
+    return q
+
+
+def organisations_in_scope(user, *, roles: Iterable[Role] | None = None) -> QuerySet:
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(scope_q(user, roles=roles))
+
+
+def in_scope(user, organisation: Organisation, *, roles: Iterable[Role] | None = None) -> bool:
+    """The same answer as ``scope_q``, computed in memory from the cached roles."""
+    wanted = set(roles) if roles is not None else None
+    for ra in role_assignments(user):
+        if wanted is not None and ra.role not in wanted:
+            continue
+        org = ra.organisation
+        if ra.role in CITY_WIDE_ROLES or (
+            ra.role == Role.AUDITOR and org.kind == OrganisationKind.MUNICIPAL_BUREAU
+        ):
+            if organisation.city_id == org.city_id:
+                return True
+        elif org.kind == OrganisationKind.COUNTY_BUREAU:
+            if organisation.county_id == org.pk or organisation.pk == org.pk:
+                return True
+        elif organisation.pk == org.pk:
+            return True
+    return False
+
+
+# --- accounts' own rules -------------------------------------------------------------------
+
+
+@rule("accounts.view_organisation")
+def can_view_organisation(user, organisation: Organisation) -> bool:
+    """Staff see the organisations in their scope; a guardian grant opens one more."""
+    if user.is_superuser:
+        return True
+    if in_scope(user, organisation, roles=OVERSIGHT_ROLES | CITY_WIDE_ROLES):
+        return True
+    return user.has_perm("accounts.view_organisation", organisation)
+
+
+@rule("accounts.browse_organisations")
+def can_browse_organisations(user, _obj=None) -> bool:
+    return user.is_superuser or has_role(user, OVERSIGHT_ROLES | CITY_WIDE_ROLES)
+
+
+@rule("accounts.view_audit_trail")
+def can_view_audit_trail(user, _obj=None) -> bool:
+    return user.is_superuser or has_role(user, OVERSIGHT_ROLES)
+
+
+@rule("accounts.view_audit_entry")
+def can_view_audit_entry(user, entry) -> bool:
+    if user.is_superuser:
+        return True
+    return entry.organisation_id is not None and in_scope(
+        user, entry.organisation, roles=OVERSIGHT_ROLES
+    )
+
+
+@rule("accounts.read_notification")
+def can_read_notification(user, notification) -> bool:
+    return notification.recipient_id == user.pk

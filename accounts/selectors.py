@@ -1,0 +1,81 @@
+"""Reads for accounts, already scoped to the user asking."""
+
+from django.db.models import Count, Q, QuerySet
+
+from .models import AuditEntry, Notification, Organisation, OrganisationKind, User
+from .permissions import CITY_WIDE_ROLES, OVERSIGHT_ROLES, scope_q
+
+
+def organisations_for(
+    user: User, *, query: str = "", kind: str = "", county: str = "", stage: str = ""
+) -> QuerySet[Organisation]:
+    """The organisations a user may browse, filtered as the directory page asks."""
+    if user.is_superuser:
+        queryset = Organisation.objects.all()
+    else:
+        queryset = Organisation.objects.filter(
+            scope_q(user, roles=OVERSIGHT_ROLES | CITY_WIDE_ROLES)
+        )
+    if query:
+        queryset = queryset.filter(Q(name__icontains=query) | Q(code__icontains=query))
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if county == "affiliated":
+        queryset = queryset.filter(kind=OrganisationKind.SCHOOL, county__isnull=True)
+    elif county:
+        queryset = queryset.filter(county_id=county)
+    if stage:
+        # JSON containment is not portable to SQLite; a quoted code in the text form is.
+        queryset = queryset.filter(school_stages__icontains=f'"{stage}"')
+    return queryset.select_related("city", "parent", "county").order_by("city", "kind", "name")
+
+
+def organisation_for(user: User, pk: int) -> Organisation | None:
+    """One organisation, looked up inside the user's scope (None outside it: the view 404s)."""
+    return organisations_for(user).filter(pk=pk).first()
+
+
+def counties_for(user: User) -> QuerySet[Organisation]:
+    return organisations_for(user, kind=OrganisationKind.COUNTY_BUREAU)
+
+
+def organisation_summary(organisation: Organisation) -> dict:
+    children = organisation.children.aggregate(
+        schools=Count("pk", filter=Q(kind=OrganisationKind.SCHOOL)),
+        counties=Count("pk", filter=Q(kind=OrganisationKind.COUNTY_BUREAU)),
+    )
+    return children
+
+
+def audit_entries_for(user: User, *, verb: str = "", query: str = "") -> QuerySet[AuditEntry]:
+    if user.is_superuser:
+        queryset = AuditEntry.objects.all()
+    else:
+        queryset = AuditEntry.objects.filter(
+            scope_q(user, roles=OVERSIGHT_ROLES, prefix="organisation__")
+        )
+    if verb:
+        queryset = queryset.filter(verb=verb)
+    if query:
+        queryset = queryset.filter(Q(object_repr__icontains=query) | Q(comment__icontains=query))
+    return queryset.select_related("actor", "organisation", "content_type")
+
+
+def audit_entries_for_object(obj) -> QuerySet[AuditEntry]:
+    from django.contrib.contenttypes.models import ContentType
+
+    return AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
+        object_id=str(obj.pk),
+    ).select_related("actor")
+
+
+def notifications_for(user: User, *, unread_only: bool = False) -> QuerySet[Notification]:
+    queryset = Notification.objects.filter(recipient=user)
+    if unread_only:
+        queryset = queryset.filter(read_at__isnull=True)
+    return queryset
+
+
+def unread_count(user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

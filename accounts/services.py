@@ -1,0 +1,319 @@
+"""Writes for accounts: organisations, roles, preferences, the audit trail and notifications."""
+
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, models, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .models import (
+    AuditEntry,
+    City,
+    Notification,
+    NotificationDelivery,
+    Organisation,
+    OrganisationKind,
+    Role,
+    RoleAssignment,
+    User,
+)
+
+
+class AccountsError(Exception):
+    """A write in accounts was refused; the message is translated and safe to show."""
+
+
+# --- audit trail ---------------------------------------------------------------------------
+
+
+def _audit_organisation(obj: Any) -> Organisation | None:
+    if isinstance(obj, Organisation):
+        return obj
+    owner = getattr(obj, "audit_organisation", None)
+    return owner() if callable(owner) else None
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    obj: models.Model,
+    verb: str,
+    from_state: str = "",
+    to_state: str = "",
+    comment: str = "",
+    organisation: Organisation | None = None,
+    idempotency_key: str | None = None,
+) -> AuditEntry | None:
+    """Record one transition of ``obj``. The one helper every workflow calls.
+
+    ``organisation`` defaults to ``obj.audit_organisation()`` (the organisation whose
+    auditors may read the entry). With an ``idempotency_key``, a second call with the same key
+    records nothing and returns None, so a job that runs twice leaves one entry.
+    """
+    entry = AuditEntry(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        verb=verb,
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        from_state=str(from_state or ""),
+        to_state=str(to_state or ""),
+        comment=comment,
+        organisation=organisation or _audit_organisation(obj),
+        idempotency_key=idempotency_key,
+    )
+    if idempotency_key is None:
+        entry.save()
+        return entry
+    if AuditEntry.objects.filter(idempotency_key=idempotency_key).exists():
+        return None
+    try:
+        with transaction.atomic():
+            entry.save()
+    except IntegrityError:
+        return None  # a concurrent run recorded the same key first
+    return entry
+
+
+# --- notifications -------------------------------------------------------------------------
+
+Text = str | Callable[[], str]
+
+
+def _render(text: Text) -> str:
+    return str(text() if callable(text) else text)
+
+
+def notify(
+    recipients: Iterable[User],
+    *,
+    verb: str,
+    title: Text,
+    body: Text = "",
+    url: str = "",
+    obj: models.Model | None = None,
+    dedupe_key: str | None = None,
+) -> list[Notification]:
+    """The one entry point for telling users about an event.
+
+    Stores one inbox entry per recipient, written in the recipient's language (pass lazy
+    strings, or a callable that formats one), then — once the surrounding transaction commits —
+    mails those who chose immediate mail; the rest wait for the daily digest. With a
+    ``dedupe_key`` a recipient gets the event once, however often it is raised.
+    """
+    content_type = object_id = None
+    if obj is not None:
+        content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
+        object_id = str(obj.pk)
+    created: list[Notification] = []
+    for recipient in {u.pk: u for u in recipients}.values():
+        with translation.override(recipient.language or settings.LANGUAGE_CODE):
+            fields = {
+                "verb": verb,
+                "title": _render(title)[:200],
+                "body": _render(body),
+                "url": url,
+                "content_type": content_type,
+                "object_id": object_id or "",
+            }
+        if dedupe_key is None:
+            created.append(Notification.objects.create(recipient=recipient, **fields))
+            continue
+        try:
+            with transaction.atomic():
+                notification, was_new = Notification.objects.get_or_create(
+                    recipient=recipient, dedupe_key=dedupe_key, defaults=fields
+                )
+        except IntegrityError:
+            continue  # raised concurrently by another worker: that one stands
+        if was_new:
+            created.append(notification)
+    immediate = [
+        n.pk
+        for n in created
+        if n.recipient.notification_delivery == NotificationDelivery.IMMEDIATE and n.recipient.email
+    ]
+    if immediate:
+        transaction.on_commit(lambda: _queue_emails(immediate))
+    return created
+
+
+def _queue_emails(notification_ids: list[int]) -> None:
+    from .tasks import send_notification_email
+
+    for pk in notification_ids:
+        send_notification_email.delay(pk)
+
+
+def _claim_for_email(queryset) -> int:
+    """Mark notifications as mailed unless another worker already did; returns how many."""
+    return queryset.filter(emailed_at__isnull=True).update(emailed_at=timezone.now())
+
+
+def notification_send_email(*, notification_id: int) -> bool:
+    """Mail one notification, once: the claim is a conditional update, so retries send nothing."""
+    notification = (
+        Notification.objects.select_related("recipient").filter(pk=notification_id).first()
+    )
+    if notification is None or not notification.recipient.email:
+        return False
+    if not _claim_for_email(Notification.objects.filter(pk=notification_id)):
+        return False
+    recipient = notification.recipient
+    with translation.override(recipient.language or settings.LANGUAGE_CODE):
+        context = {"user": recipient, "notifications": [notification], "base_url": _base_url()}
+        subject = _("[Mingshi] %(title)s") % {"title": notification.title}
+        message = render_to_string("accounts/email/notifications.txt", context)
+    send_mail(subject, message, settings.DEFAULT_FROM_EMAIL, [recipient.email])
+    return True
+
+
+def send_daily_digests(*, day: date) -> int:
+    """Mail each digest user, once, everything not yet mailed up to the end of ``day``.
+
+    Returns the number of digests sent. Each user's notifications are claimed with one
+    conditional update inside a row lock, so two workers (or a retried job) never mail twice.
+    """
+    tz = timezone.get_current_timezone()
+    until = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min), tz)
+    pending = Notification.objects.filter(
+        emailed_at__isnull=True,
+        created_at__lt=until,
+        recipient__notification_delivery=NotificationDelivery.DIGEST,
+    ).exclude(recipient__email="")
+    sent = 0
+    for user in User.objects.filter(pk__in=pending.values("recipient_id")).order_by("pk"):
+        with transaction.atomic():
+            mine = list(
+                pending.filter(recipient=user).select_for_update(skip_locked=True).order_by("pk")
+            )
+            if not mine:
+                continue
+            claimed = _claim_for_email(Notification.objects.filter(pk__in=[n.pk for n in mine]))
+            if not claimed:
+                continue
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            context = {"user": user, "notifications": mine, "base_url": _base_url(), "day": day}
+            subject = _("[Mingshi] Your daily digest: %(count)d notifications") % {
+                "count": len(mine)
+            }
+            message = render_to_string("accounts/email/notifications.txt", context)
+        send_mail(subject, message, settings.DEFAULT_FROM_EMAIL, [user.email])
+        sent += 1
+    return sent
+
+
+def notification_mark_read(*, actor: User, notification_ids: Iterable[int] | None = None) -> int:
+    """Mark the actor's own notifications read (all unread ones when no ids are given)."""
+    queryset = Notification.objects.filter(recipient=actor, read_at__isnull=True)
+    if notification_ids is not None:
+        queryset = queryset.filter(pk__in=list(notification_ids))
+    return queryset.update(read_at=timezone.now())
+
+
+def _base_url() -> str:
+    return settings.MINGSHI_BASE_URL.rstrip("/")
+
+
+# --- organisations, users and roles --------------------------------------------------------
+
+
+def city_ensure(*, code: str, name: str) -> City:
+    city, _created = City.objects.update_or_create(code=code, defaults={"name": name})
+    return city
+
+
+@transaction.atomic
+def organisation_ensure(
+    *,
+    city: City,
+    kind: OrganisationKind,
+    code: str,
+    name: str,
+    parent: Organisation | None = None,
+    school_stages: list[str] | None = None,
+) -> Organisation:
+    """Create or update one organisation by (city, code), validating its place in the tree."""
+    organisation = Organisation.objects.filter(city=city, code=code).first() or Organisation(
+        city=city, code=code
+    )
+    organisation.kind = kind
+    organisation.name = name
+    organisation.parent = parent
+    organisation.school_stages = list(school_stages or [])
+    try:
+        organisation.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        raise AccountsError("; ".join(exc.messages)) from exc
+    organisation.save()
+    return organisation
+
+
+def user_ensure(
+    *, username: str, full_name: str, email: str = "", password: str | None = None
+) -> User:
+    """Create the user if missing; an existing user's password is never reset by this."""
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"full_name": full_name, "email": email}
+    )
+    if created and password:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    return user
+
+
+@transaction.atomic
+def role_assign(
+    *, actor: User | None, user: User, role: Role, organisation: Organisation
+) -> RoleAssignment:
+    assignment = RoleAssignment(user=user, role=role, organisation=organisation)
+    try:
+        assignment.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        raise AccountsError("; ".join(exc.messages)) from exc
+    existing = RoleAssignment.objects.filter(
+        user=user, role=role, organisation=organisation
+    ).first()
+    if existing is not None:
+        return existing
+    assignment.save()
+    audit_record(
+        actor=actor,
+        obj=assignment,
+        verb="accounts.role.assigned",
+        to_state=role,
+        organisation=organisation,
+        comment=str(user),
+    )
+    return assignment
+
+
+@transaction.atomic
+def role_revoke(*, actor: User | None, assignment: RoleAssignment, comment: str = "") -> None:
+    audit_record(
+        actor=actor,
+        obj=assignment,
+        verb="accounts.role.revoked",
+        from_state=assignment.role,
+        organisation=assignment.organisation,
+        comment=comment or str(assignment.user),
+    )
+    assignment.delete()
+
+
+def user_update_preferences(*, actor: User, notification_delivery: str, language: str) -> User:
+    if notification_delivery not in NotificationDelivery.values:
+        raise AccountsError(_("Unknown email choice."))
+    if language not in dict(settings.LANGUAGES):
+        raise AccountsError(_("Unknown language."))
+    actor.notification_delivery = notification_delivery
+    actor.language = language
+    actor.save(update_fields=["notification_delivery", "language"])
+    return actor

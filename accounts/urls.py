@@ -1,0 +1,26 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
+    ),
+    path("preferences/", views.PreferencesView.as_view(), name="preferences"),
+    path("language/", views.LanguageSwitchView.as_view(), name="language_switch"),
+    path("inbox/", views.InboxView.as_view(), name="inbox"),
+    path("inbox/read/", views.NotificationsMarkReadView.as_view(), name="notifications_read"),
+    path("inbox/<int:pk>/", views.NotificationOpenView.as_view(), name="notification_open"),
+    path("organisations/", views.OrganisationListView.as_view(), name="organisation_list"),
+    path(
+        "organisations/<int:pk>/",
+        views.OrganisationDetailView.as_view(),
+        name="organisation_detail",
+    ),
+    path("audit/", views.AuditTrailView.as_view(), name="audit_trail"),
+]

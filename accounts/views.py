@@ -1,0 +1,179 @@
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView, TemplateView
+
+from . import selectors, services
+from .forms import AuditFilterForm, OrganisationFilterForm, PreferencesForm
+from .home import panels_for
+from .mixins import PermissionRequiredMixin
+from .models import Notification, OrganisationKind
+
+PAGE_SIZE = 25
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    template_name = "accounts/home.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(panels=panels_for(self.request.user), **kwargs)
+
+
+class PreferencesView(LoginRequiredMixin, FormView):
+    template_name = "accounts/preferences.html"
+    form_class = PreferencesForm
+
+    def get_initial(self):
+        user = self.request.user
+        return {"notification_delivery": user.notification_delivery, "language": user.language}
+
+    def form_valid(self, form):
+        try:
+            user = services.user_update_preferences(actor=self.request.user, **form.cleaned_data)
+        except services.AccountsError as exc:
+            form.add_error(None, str(exc))
+            return self.form_invalid(form)
+        translation.activate(user.language)
+        response = redirect("preferences")
+        response.set_cookie("django_language", user.language, samesite="Lax")
+        messages.success(self.request, _("Your preferences are saved."))
+        return response
+
+
+class LanguageSwitchView(View):
+    """Switch the interface language; a logged-in user keeps the choice on every device."""
+
+    def post(self, request):
+        from django.conf import settings
+
+        language = request.POST.get("language", "")
+        next_url = request.POST.get("next") or "/"
+        if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+            next_url = "/"
+        response = redirect(next_url)
+        if language in dict(settings.LANGUAGES):
+            if request.user.is_authenticated:
+                request.user.language = language
+                request.user.save(update_fields=["language"])
+            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
+        return response
+
+
+class InboxView(LoginRequiredMixin, ListView):
+    template_name = "accounts/inbox.html"
+    paginate_by = PAGE_SIZE
+    context_object_name = "notifications"
+
+    def get_queryset(self):
+        unread = self.request.GET.get("unread") == "1"
+        return selectors.notifications_for(self.request.user, unread_only=unread)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            unread_only=self.request.GET.get("unread") == "1",
+            unread_total=selectors.unread_count(self.request.user),
+            **kwargs,
+        )
+
+
+class NotificationOpenView(LoginRequiredMixin, View):
+    """Mark one of the user's notifications read, then follow its link."""
+
+    def get(self, request, pk: int):
+        notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+        services.notification_mark_read(actor=request.user, notification_ids=[notification.pk])
+        target = notification.url
+        if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            return redirect(target)
+        return redirect("inbox")
+
+
+class NotificationsMarkReadView(LoginRequiredMixin, View):
+    def post(self, request):
+        ids = request.POST.getlist("ids")
+        count = services.notification_mark_read(
+            actor=request.user, notification_ids=[int(i) for i in ids if i.isdigit()] or None
+        )
+        messages.success(request, _("%(count)d notifications marked as read.") % {"count": count})
+        return redirect("inbox")
+
+
+class OrganisationListView(PermissionRequiredMixin, ListView):
+    permission = "accounts.browse_organisations"
+    template_name = "accounts/organisation_list.html"
+    paginate_by = PAGE_SIZE
+    context_object_name = "organisations"
+
+    def get_filter_form(self) -> OrganisationFilterForm:
+        counties = selectors.counties_for(self.request.user)
+        form = OrganisationFilterForm(self.request.GET or None, counties=counties)
+        form.is_valid()
+        return form
+
+    def get_queryset(self):
+        self.filter_form = self.get_filter_form()
+        data = getattr(self.filter_form, "cleaned_data", {}) or {}
+        return selectors.organisations_for(
+            self.request.user,
+            query=data.get("q", ""),
+            kind=data.get("kind", ""),
+            county=data.get("county", ""),
+            stage=data.get("stage", ""),
+        )
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(
+            filter_form=self.filter_form, querystring=query.urlencode(), **kwargs
+        )
+
+
+class OrganisationDetailView(PermissionRequiredMixin, DetailView):
+    permission = "accounts.view_organisation"
+    template_name = "accounts/organisation_detail.html"
+    context_object_name = "organisation"
+
+    def lookup(self, user, pk):
+        return selectors.organisation_for(user, pk)
+
+    def get_context_data(self, **kwargs):
+        organisation = self.object
+        children = None
+        if organisation.kind != OrganisationKind.SCHOOL:
+            children = Paginator(
+                selectors.organisations_for(self.request.user).filter(parent=organisation),
+                PAGE_SIZE,
+            ).get_page(self.request.GET.get("page"))
+        return super().get_context_data(
+            children=children,
+            history=selectors.audit_entries_for_object(organisation)[:20],
+            **kwargs,
+        )
+
+
+class AuditTrailView(PermissionRequiredMixin, ListView):
+    permission = "accounts.view_audit_trail"
+    template_name = "accounts/audit_trail.html"
+    paginate_by = 50
+    context_object_name = "entries"
+
+    def get_queryset(self):
+        self.filter_form = AuditFilterForm(self.request.GET or None)
+        self.filter_form.is_valid()
+        data = getattr(self.filter_form, "cleaned_data", {}) or {}
+        return selectors.audit_entries_for(
+            self.request.user, verb=data.get("verb", ""), query=data.get("q", "")
+        )
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(
+            filter_form=self.filter_form, querystring=query.urlencode(), **kwargs
+        )

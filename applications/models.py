@@ -1,0 +1,1 @@
+# Calls, application forms and their review chain arrive with the applications issue.

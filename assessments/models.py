@@ -1,0 +1,1 @@
+# Annual reports, assessments and term evaluations arrive with the assessments issue.

@@ -1,0 +1,1 @@
+# Allocations, expenditures and fixed assets arrive with the funding issue.

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Refresh the vendored front-end files from the npm registry. Their output is committed under
+# static/vendor/ so that the app needs no CDN and no npm at run time (bureau intranets).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+HTMX=2.0.11
+PICO=2.1.1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+(cd "$work" && npm pack --silent "htmx.org@$HTMX" "@picocss/pico@$PICO" >/dev/null)
+mkdir -p static/vendor/htmx static/vendor/pico
+tar -xzf "$work/htmx.org-$HTMX.tgz" -C "$work"
+cp "$work/package/dist/htmx.min.js" static/vendor/htmx/htmx.min.js
+cp "$work/package/LICENSE" static/vendor/htmx/LICENSE
+rm -rf "$work/package"
+tar -xzf "$work/picocss-pico-$PICO.tgz" -C "$work"
+cp "$work/package/css/pico.min.css" static/vendor/pico/pico.min.css
+cp "$work/package/LICENSE.md" static/vendor/pico/LICENSE.md
+printf 'htmx.org %s\n@picocss/pico %s\n' "$HTMX" "$PICO" > static/vendor/VERSIONS
+echo "vendored: htmx $HTMX, pico $PICO"

@@ -1,0 +1,129 @@
+"""Writes for studios. For now: loading a city's policy preset."""
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import OrganisationKind, User
+from accounts.services import audit_record, city_ensure, organisation_ensure
+
+from .models import ActivityQuota, Policy, TeamRule
+
+PRESET_DIR = Path(__file__).resolve().parent / "presets"
+
+_TEAM_RULE_FIELDS = {f.name for f in TeamRule._meta.concrete_fields} - {"id", "policy"}
+_QUOTA_FIELDS = {f.name for f in ActivityQuota._meta.concrete_fields} - {"id", "policy"}
+_NOT_SCALAR = {"city", "pairing_counties", "team_rules", "activity_quotas"}
+
+
+class PolicyError(Exception):
+    """A policy could not be loaded or saved; the message says why."""
+
+
+def preset_codes() -> list[str]:
+    return sorted(path.stem for path in PRESET_DIR.glob("*.json"))
+
+
+def preset_data(code: str) -> dict:
+    path = PRESET_DIR / f"{code}.json"
+    if code not in preset_codes():
+        raise PolicyError(_("There is no policy preset called “%(code)s”.") % {"code": code})
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _scalar_fields(data: dict) -> dict:
+    fields = {key: value for key, value in data.items() if key not in _NOT_SCALAR}
+    for key in ("funding_min", "funding_max"):
+        if fields.get(key) is not None:
+            fields[key] = Decimal(fields[key])
+    if fields.get("issued_on"):
+        fields["issued_on"] = date.fromisoformat(fields["issued_on"])
+    return fields
+
+
+@transaction.atomic
+def policy_load_preset(*, actor: User | None, code: str) -> Policy:
+    """Create or bring up to date the policy of preset ``code``, with its city and counties.
+
+    Idempotent: loading the same preset again leaves every row as it was.
+    """
+    data = preset_data(code)
+    city_data = data["city"]
+    city = city_ensure(code=city_data["code"], name=city_data["name"])
+    bureau = organisation_ensure(
+        city=city,
+        kind=OrganisationKind.MUNICIPAL_BUREAU,
+        code=city_data["bureau_code"],
+        name=city_data["bureau_name"],
+    )
+    counties = [
+        organisation_ensure(
+            city=city,
+            kind=OrganisationKind.COUNTY_BUREAU,
+            code=county["code"],
+            name=county["name"],
+            parent=bureau,
+        )
+        for county in data["pairing_counties"]
+    ]
+    policy = Policy.objects.filter(code=data["code"]).first() or Policy(code=data["code"])
+    created = policy.pk is None
+    policy.city = city
+    for key, value in _scalar_fields(data).items():
+        setattr(policy, key, value)
+    _validate(policy)
+    policy.save()
+    policy.pairing_counties.set(counties)
+
+    kept_roles = []
+    for rule_data in data["team_rules"]:
+        unknown = set(rule_data) - _TEAM_RULE_FIELDS
+        if unknown:
+            raise PolicyError(f"unknown team rule fields {sorted(unknown)}")
+        rule = TeamRule.objects.filter(policy=policy, role=rule_data["role"]).first()
+        rule = rule or TeamRule(policy=policy, role=rule_data["role"])
+        for field in _TEAM_RULE_FIELDS - {"role"}:
+            default = TeamRule._meta.get_field(field).get_default()
+            setattr(rule, field, rule_data.get(field, default))
+        _validate(rule)
+        rule.save()
+        kept_roles.append(rule.role)
+    TeamRule.objects.filter(policy=policy).exclude(role__in=kept_roles).delete()
+
+    kept_quotas = []
+    for quota_data in data["activity_quotas"]:
+        unknown = set(quota_data) - _QUOTA_FIELDS
+        if unknown:
+            raise PolicyError(f"unknown quota fields {sorted(unknown)}")
+        quota = ActivityQuota.objects.filter(policy=policy, code=quota_data["code"]).first()
+        quota = quota or ActivityQuota(policy=policy, code=quota_data["code"])
+        for field in _QUOTA_FIELDS - {"code"}:
+            default = ActivityQuota._meta.get_field(field).get_default()
+            setattr(quota, field, quota_data.get(field, default))
+        _validate(quota)
+        quota.save()
+        kept_quotas.append(quota.code)
+    ActivityQuota.objects.filter(policy=policy).exclude(code__in=kept_quotas).delete()
+
+    if created:
+        audit_record(
+            actor=actor,
+            obj=policy,
+            verb="studios.policy.loaded",
+            to_state="active",
+            comment=policy.source_document,
+            organisation=bureau,
+        )
+    return policy
+
+
+def _validate(instance) -> None:
+    try:
+        instance.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        raise PolicyError(f"{instance}: {'; '.join(exc.messages)}") from exc
