@@ -5,3 +5,5 @@ from .base import env_bool, env_list
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

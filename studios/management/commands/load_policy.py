@@ -4,7 +4,7 @@ from studios.services import PolicyError, policy_load_preset, preset_codes
 
 
 class Command(BaseCommand):
-    help = "Load (or bring up to date) a city's policy preset, e.g. liuzhou-2024 or suizhou."
+    help = "Load (or bring up to date) policy presets by code; --list shows them."
 
     def add_arguments(self, parser):
         parser.add_argument("codes", nargs="*", help="preset codes; all presets when omitted")

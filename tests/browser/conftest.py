@@ -1,0 +1,56 @@
+"""Browser journeys: Playwright drives Debian's Chromium (never a downloaded browser)."""
+
+import io
+import os
+import shutil
+
+import pytest
+from django.core.management import call_command
+
+CHROMIUM = os.environ.get("MINGSHI_CHROMIUM", "/usr/bin/chromium")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        pytest.skip(f"no Chromium at {CHROMIUM}: scripts/setup.sh installs Debian's chromium")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture
+def demo_site(live_server, transactional_db):
+    """The live server with the demo data in it."""
+    call_command("seed_demo", stdout=io.StringIO())
+    return live_server
+
+
+@pytest.fixture
+def log_in(page, demo_site, settings):
+    def _log_in(username: str):
+        page.goto(f"{demo_site.url}/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", settings.MINGSHI_DEMO_PASSWORD)
+        page.click("main button[type=submit]")
+        page.wait_for_url(f"{demo_site.url}/")
+        return page
+
+    return _log_in

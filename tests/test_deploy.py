@@ -1,0 +1,371 @@
+"""Deployment: docker-compose.yml and the Dockerfile point at real code, production settings pass
+``check --deploy``, and gunicorn serves /healthz under them.
+
+No Docker engine runs here, so the compose file is loaded as YAML and every command it names is
+checked against the project; the same processes (gunicorn with production settings, the
+healthcheck probe) then run directly.
+"""
+
+import contextlib
+import http.client
+import importlib.util
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import tomllib
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+from celery import Celery
+from celery.app.utils import find_app
+from django.utils.module_loading import import_string
+
+ROOT = Path(__file__).resolve().parents[1]
+APP_SERVICES = ("web", "worker", "beat")
+REQUIRED_FROM_HOST = ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS")
+
+
+def _compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+
+
+def _command(service: dict) -> str:
+    command = service["command"]
+    return command if isinstance(command, str) else " ".join(command)
+
+
+def _interpolate(value: str, host_env: dict[str, str]) -> str:
+    """Compose's variable substitution: ${VAR}, ${VAR:-default}, ${VAR:?message} (and $$)."""
+
+    def replace(match: re.Match) -> str:
+        name, op, arg = match.group("name"), match.group("op"), match.group("arg") or ""
+        current = host_env.get(name)
+        if op == ":?" and not current:
+            raise LookupError(f"{name}: {arg}")
+        if op == ":-" and not current:
+            return arg
+        return current or ""
+
+    pattern = r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:[-?])(?P<arg>[^}]*))?\}"
+    return re.sub(pattern, replace, value).replace("$$", "$")
+
+
+def _clean_env(**overrides: str) -> dict[str, str]:
+    """This process's environment without any of the app's own settings, plus ``overrides``."""
+    prefixes = ("DJANGO_", "DATABASE_", "CELERY_", "MINGSHI_")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
+    env.update(overrides)
+    return env
+
+
+def _production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
+    static_root = tmp_path / "staticfiles"
+    static_root.mkdir(exist_ok=True)
+    settings = {
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "mingshi.example.org",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+        "DJANGO_STATIC_ROOT": str(static_root),
+        "DJANGO_MEDIA_ROOT": str(tmp_path / "media"),
+    }
+    return _clean_env(**{**settings, **overrides})
+
+
+def _run(args: list[str], env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+# --- docker-compose.yml ---------------------------------------------------------------------
+
+
+def test_compose_has_the_five_services():
+    services = _compose()["services"]
+    assert {"web", "db", "redis", "worker", "beat"} <= set(services)
+    assert services["db"]["image"].startswith("postgres:15")
+    assert services["redis"]["image"].startswith("redis:7")
+
+
+def test_web_migrates_then_runs_gunicorn_on_the_real_wsgi_module():
+    command = _command(_compose()["services"]["web"])
+    assert "config.wsgi:application" in command
+    assert "0.0.0.0:8000" in command
+    assert command.index("manage.py migrate --noinput") < command.index("gunicorn")
+    module, attribute = re.search(r"gunicorn\s+([\w.]+):(\w+)", command).groups()
+    spec = importlib.util.find_spec(module)
+    assert spec is not None, module
+    assert re.search(rf"^{attribute}\s*=", Path(spec.origin).read_text(), re.M)
+
+
+def test_worker_and_beat_run_the_config_celery_app_with_the_database_scheduler():
+    services = _compose()["services"]
+    worker, beat = _command(services["worker"]), _command(services["beat"])
+    assert re.search(r"^celery -A config worker\b", worker)
+    assert re.search(r"^celery -A config beat\b", beat)
+    app = find_app("config")
+    assert isinstance(app, Celery) and app.main == "mingshi"
+
+    scheduler = re.search(r"-S\s+(\S+)", beat).group(1)
+    assert scheduler == "django_celery_beat.schedulers:DatabaseScheduler"
+    assert import_string(scheduler.replace(":", "."))
+
+
+def test_every_app_service_shares_the_production_env_block():
+    compose = _compose()
+    services = compose["services"]
+    env = services["web"]["environment"]
+    assert env == compose["x-app-env"]
+    for name in APP_SERVICES:
+        assert services[name]["environment"] == env, name
+        assert services[name]["environment"]["DJANGO_SETTINGS_MODULE"] == (
+            "config.settings.production"
+        )
+    assert importlib.util.find_spec("config.settings.production") is not None
+    assert env["DATABASE_URL"].startswith("postgres://")
+    assert "@db:5432/" in env["DATABASE_URL"]
+    assert env["CELERY_BROKER_URL"] == "redis://redis:6379/0"
+
+
+def test_secrets_come_from_the_host_and_are_required():
+    compose = _compose()
+    env = compose["x-app-env"]
+    for name in REQUIRED_FROM_HOST:
+        assert re.fullmatch(rf"\$\{{{name}:\?[^}}]+\}}", env[name]), name
+    assert "${POSTGRES_PASSWORD:?" in env["DATABASE_URL"]
+    assert compose["services"]["db"]["environment"]["POSTGRES_PASSWORD"].startswith(
+        "${POSTGRES_PASSWORD:?"
+    )
+
+    # Leaving one out stops compose with its message.
+    host = {"DJANGO_ALLOWED_HOSTS": "x", "POSTGRES_PASSWORD": "x", "MINGSHI_BASE_URL": "x"}
+    with pytest.raises(LookupError, match="DJANGO_SECRET_KEY"):
+        _interpolate(env["DJANGO_SECRET_KEY"], host)
+
+
+def test_web_and_worker_share_the_media_volume_and_db_keeps_its_data():
+    compose = _compose()
+    services = compose["services"]
+    for name in ("web", "worker"):
+        assert "media:/app/media" in services[name]["volumes"], name
+    assert services["web"]["environment"]["DJANGO_MEDIA_ROOT"] == "/app/media"
+    assert any(v.startswith("pgdata:") for v in services["db"]["volumes"])
+    assert {"media", "pgdata"} <= set(compose["volumes"])
+
+
+def test_services_start_in_order_on_healthchecks():
+    services = _compose()["services"]
+    for name in ("db", "redis", "web"):
+        assert services[name].get("healthcheck", {}).get("test"), name
+    for name in APP_SERVICES:
+        depends = services[name]["depends_on"]
+        assert depends["db"]["condition"] == "service_healthy", name
+        assert depends["redis"]["condition"] == "service_healthy", name
+    # Worker and beat need the tables that web's migrate creates.
+    for name in ("worker", "beat"):
+        assert services[name]["depends_on"]["web"]["condition"] == "service_healthy"
+    assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
+
+
+def test_compose_env_with_only_the_required_variables_passes_check_deploy(tmp_path):
+    """Every default in the env block is a value production settings accept."""
+    host = {
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "mingshi.example.org",
+        "POSTGRES_PASSWORD": secrets.token_hex(24),
+        "MINGSHI_BASE_URL": "https://mingshi.example.org",
+    }
+    block = {k: _interpolate(str(v), host) for k, v in _compose()["x-app-env"].items()}
+    block["DJANGO_MEDIA_ROOT"] = str(tmp_path / "media")  # /app exists only in the image
+    result = _run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        _clean_env(**block),
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "WARNINGS" not in output
+
+
+# --- Dockerfile and .dockerignore -----------------------------------------------------------
+
+
+def test_dockerfile_builds_a_non_root_production_image():
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert re.search(r"^FROM python:3\.11-slim-bookworm\s*$", text, re.M)
+    for package in (
+        "fonts-noto-cjk",
+        "libharfbuzz-subset0",
+        "libpango-1.0-0",
+        "libpangoft2-1.0-0",
+        "gettext",
+    ):
+        assert package in text, package
+    assert "collectstatic --noinput" in text
+    assert "ENV DJANGO_SETTINGS_MODULE=config.settings.production" in text
+    # The build-time key is set on the RUN line only, never baked in with ENV.
+    assert not re.search(r"^ENV\b.*DJANGO_SECRET_KEY", text, re.M)
+    users = re.findall(r"^USER\s+(\S+)", text, re.M)
+    assert users and users[-1] not in ("root", "0")
+    cmd = re.search(r"^CMD\s+(.+)$", text, re.M).group(1)
+    assert "gunicorn" in cmd and "config.wsgi:application" in cmd and "0.0.0.0:8000" in cmd
+
+
+def test_dockerfile_installs_the_runtime_dependencies_only(tmp_path):
+    """Run the Dockerfile's own pyproject.toml extraction: runtime list, no dev extras."""
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    snippet = re.search(r'python -c "(import tomllib;[^"]+)"', text).group(1)
+    result = _run([sys.executable, "-c", snippet], _clean_env())
+    assert result.returncode == 0, result.stderr
+    listed = result.stdout.split()
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert listed == pyproject["project"]["dependencies"]
+    assert not set(listed) & set(pyproject["project"]["optional-dependencies"]["dev"])
+
+
+def test_dockerignore_keeps_local_state_and_secrets_out_of_the_image():
+    lines = {
+        line.strip().rstrip("/")
+        for line in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+    }
+    for entry in (".venv", ".git", "db.sqlite3", "media", "staticfiles", "test-results", ".env"):
+        assert entry in lines, entry
+    assert "__pycache__" in lines or "**/__pycache__" in lines
+
+
+def test_build_time_collectstatic_works_with_a_throwaway_key(tmp_path):
+    static_root = tmp_path / "collected"
+    env = _clean_env(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_SECRET_KEY="build-only-collectstatic-not-a-secret",
+        DJANGO_STATIC_ROOT=str(static_root),
+    )
+    result = _run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (static_root / "staticfiles.json").is_file()
+
+
+# --- production settings --------------------------------------------------------------------
+
+
+def test_production_settings_pass_check_deploy(tmp_path):
+    result = _run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        _production_env(tmp_path),
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "WARNINGS" not in output
+    assert not (tmp_path / "deploy.sqlite3").exists(), "check --deploy must not need a database"
+
+
+def test_production_settings_refuse_to_load_without_a_secret_key(tmp_path):
+    env = _production_env(tmp_path)
+    del env["DJANGO_SECRET_KEY"]
+    result = _run([sys.executable, "-c", "import config.settings.production"], env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+# --- gunicorn -------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def _gunicorn(env: dict[str, str], log_path: Path):
+    port = _free_port()
+    args = [sys.executable, "-m", "gunicorn", "config.wsgi:application"]
+    args += ["--bind", f"127.0.0.1:{port}", "--workers", "1", "--graceful-timeout", "3"]
+    # gunicorn 25.1+ opens a control socket under $HOME by default: not for a test server.
+    args += ["--no-control-socket"]
+    with open(log_path, "w", encoding="utf-8") as log:
+        process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        yield port, process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+def _get_when_up(request: urllib.request.Request, process, log_path: Path, deadline: float = 20):
+    """Poll until gunicorn answers (bounded); return (status, body)."""
+    end = time.monotonic() + deadline
+    while True:
+        if process.poll() is not None:
+            raise AssertionError(f"gunicorn exited:\n{log_path.read_text()}")
+        try:
+            with urllib.request.urlopen(request, timeout=2) as response:
+                return response.status, response.read().decode()
+        except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
+            if isinstance(exc, urllib.error.HTTPError) or time.monotonic() > end:
+                raise AssertionError(f"{exc}\n{log_path.read_text()}") from exc
+            time.sleep(0.2)
+
+
+def test_gunicorn_serves_healthz_with_production_settings(tmp_path):
+    env = _production_env(
+        tmp_path, DJANGO_SECURE_SSL_REDIRECT="false", DJANGO_ALLOWED_HOSTS="127.0.0.1"
+    )
+    log_path = tmp_path / "gunicorn.log"
+    with _gunicorn(env, log_path) as (port, process):
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/healthz")
+        status, body = _get_when_up(request, process, log_path)
+    assert (status, body) == (200, "ok")
+    assert not (tmp_path / "deploy.sqlite3").exists(), "/healthz must not need a database"
+
+
+def test_compose_healthcheck_probe_passes_behind_ssl_redirect(tmp_path):
+    """The web healthcheck, run as written, against gunicorn with compose's settings."""
+    env = _production_env(tmp_path)  # SSL redirect on, only mingshi.example.org allowed
+    probe = _compose()["services"]["web"]["healthcheck"]["test"]
+    assert probe[:3] == ["CMD", "python", "-c"]
+    log_path = tmp_path / "gunicorn.log"
+    with _gunicorn(env, log_path) as (port, process):
+        headers = {"Host": "mingshi.example.org", "X-Forwarded-Proto": "https"}
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/healthz", headers=headers)
+        assert _get_when_up(request, process, log_path) == (200, "ok")
+
+        # Plain HTTP really is redirected, so the probe's headers matter.
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        plain = {"Host": "mingshi.example.org", "Connection": "close"}
+        connection.request("GET", "/healthz", headers=plain)
+        response = connection.getresponse()
+        assert response.status == 301
+        assert response.getheader("Location") == "https://mingshi.example.org/healthz"
+        response.read()
+        connection.close()
+
+        script = probe[3].replace("127.0.0.1:8000", f"127.0.0.1:{port}")
+        result = _run([sys.executable, "-c", script], env, timeout=15)
+    assert result.returncode == 0, result.stderr + log_path.read_text()
+
+
+# --- docs -----------------------------------------------------------------------------------
+
+
+def test_deploy_guide_lists_every_environment_variable_the_settings_read():
+    names = set()
+    for module in ("base.py", "production.py"):
+        source = (ROOT / "config" / "settings" / module).read_text(encoding="utf-8")
+        names |= set(re.findall(r"\benv(?:_bool|_list)?\(\s*\"([A-Z0-9_]+)\"", source))
+    assert "DJANGO_SECRET_KEY" in names
+    guide = (ROOT / "docs" / "DEPLOY.md").read_text(encoding="utf-8")
+    missing = sorted(name for name in names if f"`{name}`" not in guide)
+    assert not missing, f"docs/DEPLOY.md does not describe: {missing}"
