@@ -16,8 +16,6 @@ from .models import ActivityQuota, Policy, TeamRule
 
 PRESET_DIR = Path(__file__).resolve().parent / "presets"
 
-_TEAM_RULE_FIELDS = {f.name for f in TeamRule._meta.concrete_fields} - {"id", "policy"}
-_QUOTA_FIELDS = {f.name for f in ActivityQuota._meta.concrete_fields} - {"id", "policy"}
 _NOT_SCALAR = {"city", "pairing_counties", "team_rules", "activity_quotas"}
 
 
@@ -80,35 +78,8 @@ def policy_load_preset(*, actor: User | None, code: str) -> Policy:
     policy.save()
     policy.pairing_counties.set(counties)
 
-    kept_roles = []
-    for rule_data in data["team_rules"]:
-        unknown = set(rule_data) - _TEAM_RULE_FIELDS
-        if unknown:
-            raise PolicyError(f"unknown team rule fields {sorted(unknown)}")
-        rule = TeamRule.objects.filter(policy=policy, role=rule_data["role"]).first()
-        rule = rule or TeamRule(policy=policy, role=rule_data["role"])
-        for field in _TEAM_RULE_FIELDS - {"role"}:
-            default = TeamRule._meta.get_field(field).get_default()
-            setattr(rule, field, rule_data.get(field, default))
-        _validate(rule)
-        rule.save()
-        kept_roles.append(rule.role)
-    TeamRule.objects.filter(policy=policy).exclude(role__in=kept_roles).delete()
-
-    kept_quotas = []
-    for quota_data in data["activity_quotas"]:
-        unknown = set(quota_data) - _QUOTA_FIELDS
-        if unknown:
-            raise PolicyError(f"unknown quota fields {sorted(unknown)}")
-        quota = ActivityQuota.objects.filter(policy=policy, code=quota_data["code"]).first()
-        quota = quota or ActivityQuota(policy=policy, code=quota_data["code"])
-        for field in _QUOTA_FIELDS - {"code"}:
-            default = ActivityQuota._meta.get_field(field).get_default()
-            setattr(quota, field, quota_data.get(field, default))
-        _validate(quota)
-        quota.save()
-        kept_quotas.append(quota.code)
-    ActivityQuota.objects.filter(policy=policy).exclude(code__in=kept_quotas).delete()
+    _sync_rows(policy, TeamRule, "role", data["team_rules"])
+    _sync_rows(policy, ActivityQuota, "code", data["activity_quotas"])
 
     if created:
         audit_record(
@@ -120,6 +91,24 @@ def policy_load_preset(*, actor: User | None, code: str) -> Policy:
             organisation=bureau,
         )
     return policy
+
+
+def _sync_rows(policy: Policy, model, key: str, rows: list[dict]) -> None:
+    """Make the policy's ``model`` rows exactly ``rows`` (matched on ``key``), validating each."""
+    fields = {f.name for f in model._meta.concrete_fields} - {"id", "policy", key}
+    kept = []
+    for row in rows:
+        unknown = set(row) - fields - {key}
+        if unknown:
+            raise PolicyError(f"{model.__name__}: unknown fields {sorted(unknown)}")
+        instance = model.objects.filter(policy=policy, **{key: row[key]}).first()
+        instance = instance or model(policy=policy, **{key: row[key]})
+        for field in fields:
+            setattr(instance, field, row.get(field, model._meta.get_field(field).get_default()))
+        _validate(instance)
+        instance.save()
+        kept.append(row[key])
+    model.objects.filter(policy=policy).exclude(**{f"{key}__in": kept}).delete()
 
 
 def _validate(instance) -> None:
