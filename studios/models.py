@@ -66,6 +66,16 @@ class Policy(models.Model):
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
 
     school_stages = models.JSONField(_("school stages"), default=list)
+    studio_name_pattern = models.CharField(
+        _("studio name pattern"),
+        max_length=120,
+        help_text=_("{host} stands for the host's name."),
+    )
+    plaque_number_pattern = models.CharField(
+        _("plaque number pattern"),
+        max_length=120,
+        help_text=_("{year} is the year of publication, {seq} the studio's number in the batch."),
+    )
     planned_studio_count = models.PositiveIntegerField(
         _("number of studios planned"), null=True, blank=True
     )
@@ -223,8 +233,22 @@ class Policy(models.Model):
             errors.setdefault("school_year_start_day", []).append(
                 _("The school calendar names a day that does not exist.")
             )
+        if "{host}" not in self.studio_name_pattern:
+            errors.setdefault("studio_name_pattern", []).append(
+                _("The studio name pattern must contain {host}.")
+            )
+        if "{seq" not in self.plaque_number_pattern:
+            errors.setdefault("plaque_number_pattern", []).append(
+                _("The plaque number pattern must contain {seq}.")
+            )
         if errors:
             raise ValidationError(errors)
+
+    def studio_name(self, host_name: str) -> str:
+        return self.studio_name_pattern.replace("{host}", host_name)
+
+    def plaque_number(self, *, year: int, seq: int) -> str:
+        return self.plaque_number_pattern.format(year=year, seq=seq)
 
 
 class TeamRule(models.Model):
@@ -304,3 +328,119 @@ class ActivityQuota(models.Model):
             raise ValidationError(
                 {"kinds": _("List at least one activity kind, from the known kinds.")}
             )
+
+
+class StudioStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    REVOKED = "revoked", _("Revoked")
+    ENDED = "ended", _("Term ended")
+
+
+class Studio(models.Model):
+    """A published studio: named after its host, based at the host's school, for one term."""
+
+    policy = models.ForeignKey(Policy, verbose_name=_("policy"), on_delete=models.PROTECT)
+    call = models.ForeignKey(
+        "applications.Call",
+        verbose_name=_("call"),
+        on_delete=models.PROTECT,
+        related_name="studios",
+    )
+    application = models.OneToOneField(
+        "applications.Application",
+        verbose_name=_("application"),
+        on_delete=models.PROTECT,
+        related_name="studio",
+    )
+    name = models.CharField(_("name"), max_length=120)
+    host = models.ForeignKey(
+        "accounts.User", verbose_name=_("host"), on_delete=models.PROTECT, related_name="+"
+    )
+    school = models.ForeignKey(
+        Organisation, verbose_name=_("school"), on_delete=models.PROTECT, related_name="+"
+    )
+    county = models.ForeignKey(
+        Organisation,
+        verbose_name=_("county/district"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    paired_county = models.ForeignKey(
+        Organisation,
+        verbose_name=_("paired county"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    school_stage = models.CharField(_("school stage"), max_length=20, choices=SchoolStage.choices)
+    research_direction = models.CharField(_("research direction"), max_length=200, blank=True)
+    term_start = models.DateField(_("term starts"))
+    term_end = models.DateField(_("term ends"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=StudioStatus.choices, default=StudioStatus.ACTIVE
+    )
+    plaque_number = models.CharField(_("plaque number"), max_length=60, unique=True)
+    published_on = models.DateField(_("published on"))
+    revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("studio")
+        verbose_name_plural = _("studios")
+        ordering = ["call", "plaque_number"]
+        permissions = [("manage_studio", _("Run the studio as its host"))]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def audit_organisation(self) -> Organisation:
+        return self.school
+
+
+class MembershipSource(models.TextChoices):
+    APPLICATION = "application", _("Named in the application")
+    HOST = "host", _("Recruited by the host")
+    BUREAU = "bureau", _("Assigned by the bureau")
+
+
+class Membership(models.Model):
+    """A person's place in a studio's team, with dates: history is kept, never overwritten."""
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=TeamRole.choices)
+    user = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+    )
+    name = models.CharField(_("name"), max_length=40)
+    gender = models.CharField(_("gender"), max_length=10, blank=True)
+    birth_month = models.DateField(_("birth month"), null=True, blank=True)
+    work_unit = models.CharField(_("work unit"), max_length=120, blank=True)
+    professional_title = models.CharField(_("professional title"), max_length=60, blank=True)
+    post = models.CharField(_("post"), max_length=60, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    head_teacher_years = models.PositiveSmallIntegerField(
+        _("years as head teacher"), null=True, blank=True
+    )
+    source = models.CharField(
+        _("source"), max_length=20, choices=MembershipSource.choices
+    )
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["studio", "role", "start_date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.studio} · {self.get_role_display()} · {self.name}"
+
+    def audit_organisation(self) -> Organisation:
+        return self.studio.school

@@ -1,0 +1,115 @@
+"""Reads for calls and applications, already scoped to the user asking."""
+
+from django.db.models import Count, Q, QuerySet
+
+from accounts.models import Role, User
+from accounts.permissions import role_assignments
+
+from .models import Application, ApplicationStatus, Call, CallStatus
+from .permissions import can_manage_call, visible_applications_q, waiting_for_q
+
+SORTS = {
+    "updated": "-updated_at",
+    "submitted": "submitted_at",
+    "name": "host_name",
+    "school": "school__name",
+    "county": "county__name",
+    "status": "status",
+}
+
+
+def calls_for(user: User) -> QuerySet[Call]:
+    """Calls of the user's cities: open and past ones for all, drafts for their bureau too."""
+    queryset = Call.objects.select_related("policy", "bureau", "bureau__city")
+    if user.is_superuser:
+        return queryset
+    city_ids = {ra.organisation.city_id for ra in role_assignments(user)}
+    bureau_ids = {
+        ra.organisation_id for ra in role_assignments(user) if ra.role == Role.MUNICIPAL_ADMIN
+    }
+    return queryset.filter(bureau__city_id__in=city_ids).filter(
+        ~Q(status=CallStatus.DRAFT) | Q(bureau_id__in=bureau_ids)
+    )
+
+
+def call_for(user: User, pk: int) -> Call | None:
+    return calls_for(user).filter(pk=pk).first()
+
+
+def open_calls_for(user: User) -> QuerySet[Call]:
+    return calls_for(user).filter(status=CallStatus.OPEN)
+
+
+def managed_calls(user: User) -> list[Call]:
+    return [call for call in calls_for(user) if can_manage_call(user, call)]
+
+
+def applications_for(user: User) -> QuerySet[Application]:
+    return Application.objects.filter(visible_applications_q(user)).select_related(
+        "call", "call__policy", "call__bureau", "school", "county", "applicant"
+    )
+
+
+def application_for(user: User, pk: int) -> Application | None:
+    return (
+        applications_for(user)
+        .select_related("paired_county")
+        .prefetch_related("team", "attachments", "review_steps__reviewer")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def my_applications(user: User) -> QuerySet[Application]:
+    return Application.objects.filter(applicant=user).select_related("call").order_by("-updated_at")
+
+
+def filter_applications(
+    queryset: QuerySet[Application],
+    *,
+    call: str = "",
+    county: str = "",
+    stage: str = "",
+    status: str = "",
+    q: str = "",
+    sort: str = "",
+) -> QuerySet[Application]:
+    if call:
+        queryset = queryset.filter(call_id=call)
+    if county == "affiliated":
+        queryset = queryset.filter(county__isnull=True)
+    elif county:
+        queryset = queryset.filter(county_id=county)
+    if stage:
+        queryset = queryset.filter(school_stage=stage)
+    if status:
+        queryset = queryset.filter(status=status)
+    if q:
+        queryset = queryset.filter(
+            Q(host_name__icontains=q)
+            | Q(school__name__icontains=q)
+            | Q(research_direction__icontains=q)
+        )
+    order = SORTS.get(sort.lstrip("-"), "-updated_at")
+    if sort.startswith("-") and sort.lstrip("-") in SORTS:
+        order = order[1:] if order.startswith("-") else f"-{order}"
+    return queryset.order_by(order, "pk")
+
+
+def review_queue(user: User, **filters) -> QuerySet[Application]:
+    """The applications waiting for ``user`` at their review step, filtered as asked."""
+    queryset = Application.objects.filter(waiting_for_q(user)).select_related(
+        "call", "school", "county", "applicant"
+    )
+    return filter_applications(queryset, **filters)
+
+
+def waiting_count(user: User) -> int:
+    return Application.objects.filter(waiting_for_q(user)).count()
+
+
+def status_counts(call: Call) -> dict[str, int]:
+    rows = call.applications.values("status").annotate(n=Count("pk"))
+    counts = {status: 0 for status in ApplicationStatus.values}
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts

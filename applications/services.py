@@ -1,0 +1,607 @@
+"""Writes for calls and application forms. Review transitions live in workflow.py."""
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import PurePath
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Organisation, OrganisationKind, Role, User
+from accounts.permissions import can, role_assignments
+from accounts.services import audit_record, notify
+from studios.models import Policy, TeamRole
+from studios.rules import age_on, team_rule, text_length
+
+from .models import (
+    Application,
+    ApplicationAttachment,
+    ApplicationStatus,
+    Call,
+    CallAttachment,
+    CallStatus,
+    RubricCriterion,
+    TeamEntry,
+)
+
+
+class ApplicationError(Exception):
+    """A write was refused. ``problems`` maps form fields to translated messages."""
+
+    def __init__(self, message: str, problems: dict[str, list[str]] | None = None):
+        super().__init__(message)
+        self.problems = problems or {}
+
+
+# --- uploads --------------------------------------------------------------------------------
+
+ATTACHMENT_TYPES = {
+    ".pdf": b"%PDF",
+    ".jpg": b"\xff\xd8\xff",
+    ".jpeg": b"\xff\xd8\xff",
+    ".png": b"\x89PNG",
+    ".docx": b"PK\x03\x04",
+    ".xlsx": b"PK\x03\x04",
+    ".doc": b"\xd0\xcf\x11\xe0",
+}
+PHOTO_TYPES = {".jpg", ".jpeg", ".png"}
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_PHOTO_BYTES = 3 * 1024 * 1024
+
+
+def check_upload(upload, *, allowed: set[str] | None = None, max_bytes: int) -> None:
+    """Refuse files by extension, by their first bytes (not the browser's word) and by size."""
+    suffix = PurePath(upload.name).suffix.lower()
+    allowed = allowed or set(ATTACHMENT_TYPES)
+    if suffix not in allowed:
+        raise ApplicationError(
+            _("“%(name)s” is not an accepted file type (accepted: %(types)s).")
+            % {"name": upload.name, "types": ", ".join(sorted(allowed))}
+        )
+    if upload.size > max_bytes:
+        raise ApplicationError(
+            _("“%(name)s” is larger than %(limit)d MB.")
+            % {"name": upload.name, "limit": max_bytes // (1024 * 1024)}
+        )
+    head = upload.read(8)
+    upload.seek(0)
+    if not head.startswith(ATTACHMENT_TYPES[suffix]):
+        raise ApplicationError(
+            _("“%(name)s” does not look like a %(type)s file.")
+            % {"name": upload.name, "type": suffix.lstrip(".").upper()}
+        )
+
+
+# --- calls ----------------------------------------------------------------------------------
+
+
+@dataclass
+class CriterionInput:
+    name: str
+    max_score: object
+    description: str = ""
+
+
+def _validate_call(call: Call) -> None:
+    policy = call.policy
+    problems: dict[str, list[str]] = {}
+    if call.closes_on < call.opens_on:
+        problems.setdefault("closes_on", []).append(
+            _("The closing date is before the opening date.")
+        )
+    stages = set(call.school_stages)
+    if not stages or stages - set(policy.school_stages):
+        problems.setdefault("school_stages", []).append(
+            _("Choose school stages that the policy covers.")
+        )
+    if policy.public_notice and not (call.notice_days or policy.notice_period_days):
+        problems.setdefault("notice_days", []).append(
+            _("The policy requires a public notice: say how many days it lasts.")
+        )
+    if problems:
+        raise ApplicationError(_("The call could not be saved."), problems)
+
+
+@transaction.atomic
+def call_save(
+    *,
+    actor: User,
+    policy: Policy,
+    call: Call | None = None,
+    criteria: list[CriterionInput] | None = None,
+    **fields,
+) -> Call:
+    """Create or change a call of the actor's bureau; the rubric is replaced when given."""
+    bureau = Organisation.objects.get(
+        city_id=policy.city_id, kind=OrganisationKind.MUNICIPAL_BUREAU
+    )
+    creating = call is None
+    call = call or Call(policy=policy, bureau=bureau, created_by=actor)
+    if not can(actor, "applications.manage_call", call):
+        raise ApplicationError(_("You may not manage this bureau's calls."))
+    if not creating and call.status == CallStatus.PUBLISHED:
+        raise ApplicationError(_("A published call can no longer be changed."))
+    call.policy = policy
+    for key, value in fields.items():
+        setattr(call, key, value)
+    if call.notice_days is None and policy.public_notice:
+        call.notice_days = policy.notice_period_days
+    _validate_call(call)
+    call.save()
+    if criteria is not None:
+        call.criteria.all().delete()
+        RubricCriterion.objects.bulk_create(
+            RubricCriterion(
+                call=call,
+                name=c.name,
+                max_score=c.max_score,
+                description=c.description,
+                position=i,
+            )
+            for i, c in enumerate(criteria)
+        )
+    if creating:
+        audit_record(actor=actor, obj=call, verb="applications.call.created", to_state=call.status)
+    return call
+
+
+@transaction.atomic
+def call_attach(*, actor: User, call: Call, title: str, upload) -> CallAttachment:
+    if not can(actor, "applications.manage_call", call):
+        raise ApplicationError(_("You may not manage this bureau's calls."))
+    check_upload(upload, max_bytes=MAX_ATTACHMENT_BYTES)
+    return CallAttachment.objects.create(
+        call=call, title=title or upload.name, file=upload, original_name=upload.name[:200]
+    )
+
+
+def _teachers_of_city(call: Call):
+    return User.objects.filter(
+        role_assignments__role=Role.TEACHER,
+        role_assignments__organisation__city_id=call.bureau.city_id,
+        is_active=True,
+    ).distinct()
+
+
+@transaction.atomic
+def call_open(*, actor: User, call: Call) -> Call:
+    if not can(actor, "applications.manage_call", call):
+        raise ApplicationError(_("You may not manage this bureau's calls."))
+    if not call.criteria.exists() and call.policy.expert_review:
+        raise ApplicationError(_("Define the scoring rubric before opening the call."))
+    moved = Call.objects.filter(pk=call.pk, status=CallStatus.DRAFT).update(status=CallStatus.OPEN)
+    if not moved:
+        raise ApplicationError(_("This call is not being prepared any more."))
+    audit_record(
+        actor=actor,
+        obj=call,
+        verb="applications.call.opened",
+        from_state=CallStatus.DRAFT,
+        to_state=CallStatus.OPEN,
+    )
+    call.status = CallStatus.OPEN
+    notify(
+        _teachers_of_city(call),
+        verb="applications.call.opened",
+        title=lambda: _("New call for applications: %(title)s") % {"title": call.title},
+        body=lambda: _("Applications close on %(date)s.") % {"date": call.closes_on.isoformat()},
+        url=f"/calls/{call.pk}/",
+        obj=call,
+    )
+    return call
+
+
+@transaction.atomic
+def call_close(*, actor: User | None, call: Call, today: date) -> bool:
+    """Close an open call once its closing date has passed. Idempotent (a job may run twice)."""
+    if call.closes_on >= today:
+        return False
+    moved = Call.objects.filter(pk=call.pk, status=CallStatus.OPEN).update(status=CallStatus.CLOSED)
+    if moved:
+        audit_record(
+            actor=actor,
+            obj=call,
+            verb="applications.call.closed",
+            from_state=CallStatus.OPEN,
+            to_state=CallStatus.CLOSED,
+            idempotency_key=f"call-closed:{call.pk}",
+        )
+    return bool(moved)
+
+
+# --- the form -------------------------------------------------------------------------------
+
+
+def teacher_school(user: User) -> Organisation | None:
+    for ra in role_assignments(user):
+        if ra.role == Role.TEACHER:
+            return ra.organisation
+    return None
+
+
+@transaction.atomic
+def application_start(*, actor: User, call: Call) -> Application:
+    """Open the actor's draft for ``call`` (or return the one they already have)."""
+    existing = Application.objects.filter(call=call, applicant=actor).first()
+    if existing is not None:
+        return existing
+    if not can(actor, "applications.apply_to_call", call):
+        raise ApplicationError(_("You cannot apply to this call."))
+    school = teacher_school(actor)
+    stages = [s for s in call.school_stages if s in school.school_stages]
+    application = Application.objects.create(
+        call=call,
+        applicant=actor,
+        school=school,
+        county=school.county,
+        school_stage=stages[0],
+        host_name=actor.full_name,
+        phone=actor.phone,
+        work_unit=school.name,
+    )
+    audit_record(
+        actor=actor,
+        obj=application,
+        verb="applications.application.started",
+        to_state=ApplicationStatus.DRAFT,
+    )
+    return application
+
+
+HOST_FIELDS = [
+    "school_stage",
+    "host_name",
+    "gender",
+    "birth_month",
+    "party_member",
+    "professional_title",
+    "post",
+    "head_teacher_years",
+    "research_direction",
+    "phone",
+    "work_unit",
+    "paired_county",
+    "achievements",
+    "existing_studio_name",
+    "existing_studio_department",
+    "plan",
+]
+TEAM_FIELDS = [
+    "name",
+    "gender",
+    "birth_month",
+    "work_unit",
+    "post",
+    "professional_title",
+    "research_direction",
+    "phone",
+    "head_teacher_years",
+]
+
+
+def _lock_editable(actor: User, application: Application) -> Application:
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    if not can(actor, "applications.edit_application", locked):
+        raise ApplicationError(
+            _("This application can no longer be changed: it has been submitted.")
+        )
+    return locked
+
+
+@transaction.atomic
+def application_save_draft(
+    *,
+    actor: User,
+    application: Application,
+    host: dict,
+    advisors: list[dict],
+    members: list[dict],
+    photo=None,
+) -> Application:
+    """Keep what was typed, however incomplete: policy rules are checked only on submission."""
+    locked = _lock_editable(actor, application)
+    for field in HOST_FIELDS:
+        if field in host:
+            setattr(locked, field, host[field])
+    if photo is not None:
+        check_upload(photo, allowed=PHOTO_TYPES, max_bytes=MAX_PHOTO_BYTES)
+        locked.photo = photo
+    locked.save()
+    locked.team.all().delete()
+    rows = []
+    for role, entries in ((TeamRole.ADVISOR, advisors), (TeamRole.MEMBER, members)):
+        for position, entry in enumerate(entries):
+            rows.append(
+                TeamEntry(
+                    application=locked,
+                    role=role,
+                    position=position,
+                    **{k: entry.get(k) for k in TEAM_FIELDS if entry.get(k) is not None},
+                )
+            )
+    TeamEntry.objects.bulk_create(rows)
+    return locked
+
+
+@transaction.atomic
+def application_attach(
+    *, actor: User, application: Application, title: str, upload
+) -> ApplicationAttachment:
+    locked = _lock_editable(actor, application)
+    check_upload(upload, max_bytes=MAX_ATTACHMENT_BYTES)
+    return ApplicationAttachment.objects.create(
+        application=locked,
+        title=title or upload.name,
+        file=upload,
+        original_name=upload.name[:200],
+        size=upload.size,
+    )
+
+
+@transaction.atomic
+def application_detach(*, actor: User, attachment: ApplicationAttachment) -> None:
+    _lock_editable(actor, attachment.application)
+    attachment.file.delete(save=False)
+    attachment.delete()
+
+
+def deadline_for(application: Application) -> date:
+    extension = application.extension_until
+    closes = application.call.closes_on
+    return max(closes, extension) if extension else closes
+
+
+def application_problems(application: Application, *, today: date) -> dict[str, list[str]]:
+    """Everything that stops ``application`` from being submitted, by form field.
+
+    Every rule comes from the call's policy; messages name the field in the user's language.
+    """
+    call = application.call
+    policy = call.policy
+    problems: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        problems.setdefault(field, []).append(message)
+
+    if call.status != CallStatus.OPEN or today < call.opens_on:
+        add("__all__", _("This call is not open for applications."))
+    elif today > deadline_for(application):
+        add(
+            "__all__",
+            _("The deadline (%(date)s) has passed; ask the bureau for an extension.")
+            % {"date": deadline_for(application).isoformat()},
+        )
+
+    required = {
+        "host_name": _("Name"),
+        "gender": _("Gender"),
+        "birth_month": _("Birth month"),
+        "professional_title": _("Professional title"),
+        "post": _("Post"),
+        "head_teacher_years": _("Years as head teacher"),
+        "research_direction": _("Research direction"),
+        "phone": _("Phone"),
+        "work_unit": _("Work unit"),
+        "achievements": _("Main achievements"),
+        "plan": _("Three-year development plan"),
+    }
+    for field, label in required.items():
+        if getattr(application, field) in (None, ""):
+            add(field, _("“%(field)s” is required.") % {"field": label})
+    if application.party_member is None:
+        add("party_member", _("Say whether you are a party member."))
+    if not application.photo:
+        add("photo", _("Upload a recent one-inch photo."))
+    if application.school_stage not in call.school_stages:
+        add("school_stage", _("This call is not for that school stage."))
+
+    host_rule = team_rule(policy, TeamRole.HOST)
+    years = application.head_teacher_years
+    minimum = host_rule.min_head_teacher_years if host_rule else None
+    if minimum and years is not None and years < minimum:
+        add(
+            "head_teacher_years",
+            _("The host needs at least %(years)d years as head teacher.") % {"years": minimum},
+        )
+
+    if policy.pairing_required:
+        paired = application.paired_county
+        allowed = {c.pk for c in policy.pairing_counties.all()}
+        if paired is None:
+            add("paired_county", _("Choose the county your studio will pair with."))
+        elif paired.pk not in allowed:
+            add("paired_county", _("This county is not one of the policy's pairing counties."))
+
+    if policy.plan_max_length and application.plan:
+        length = text_length(policy, application.plan)
+        if length > policy.plan_max_length:
+            add(
+                "plan",
+                _("The plan has %(length)d characters; the limit is %(limit)d.")
+                % {"length": length, "limit": policy.plan_max_length},
+            )
+
+    team = list(application.team.all())
+    _check_team(policy, team, TeamRole.ADVISOR, "advisors", add, today)
+    _check_team(policy, team, TeamRole.MEMBER, "members", add, today)
+    return problems
+
+
+def member_rows_allowed(policy: Policy) -> tuple[int, int | None]:
+    """How many members the application names: the host's recruits, not the bureau's seats."""
+    rule = team_rule(policy, TeamRole.MEMBER)
+    if rule is None:
+        return 0, 0
+    assigned = policy.members_assigned_by_bureau
+    low = max(rule.min_count - assigned, 0)
+    high = None if rule.max_count is None else rule.max_count - assigned
+    if policy.members_recruited_by_host is not None:
+        high = (
+            policy.members_recruited_by_host
+            if high is None
+            else min(high, policy.members_recruited_by_host)
+        )
+    return low, high
+
+
+def _check_team(policy, team, role, field, add, today) -> None:
+    rows = [row for row in team if row.role == role]
+    rule = team_rule(policy, role)
+    label = TeamRole(role).label
+    if role == TeamRole.MEMBER:
+        low, high = member_rows_allowed(policy)
+    elif rule is None:
+        low, high = 0, 0
+    else:
+        low, high = rule.min_count, rule.max_count
+    count = len(rows)
+    if count < low or (high is not None and count > high):
+        if high is None:
+            limit = _("at least %(low)d") % {"low": low}
+        elif low == high:
+            limit = str(low)
+        else:
+            limit = _("%(low)d to %(high)d") % {"low": low, "high": high}
+        add(
+            field,
+            _("The %(role)s table has %(count)d rows; the policy asks for %(limit)s.")
+            % {"role": label, "count": count, "limit": limit},
+        )
+    if rule is None:
+        return
+    for index, row in enumerate(rows, start=1):
+        where = _("%(role)s row %(n)d (%(name)s)") % {
+            "role": label,
+            "n": index,
+            "name": row.name or "—",
+        }
+        if not row.name:
+            add(field, _("%(where)s: the name is missing.") % {"where": where})
+        if rule.max_age is not None:
+            if row.birth_month is None:
+                add(field, _("%(where)s: the birth month is missing.") % {"where": where})
+            elif age_on(row.birth_month, today) > rule.max_age:
+                add(
+                    field,
+                    _("%(where)s: must be %(age)d or younger.")
+                    % {"where": where, "age": rule.max_age},
+                )
+        if rule.min_head_teacher_years:
+            if row.head_teacher_years is None:
+                add(
+                    field,
+                    _("%(where)s: the years as head teacher are missing.") % {"where": where},
+                )
+            elif row.head_teacher_years < rule.min_head_teacher_years:
+                add(
+                    field,
+                    _("%(where)s: needs at least %(years)d years as head teacher.")
+                    % {"where": where, "years": rule.min_head_teacher_years},
+                )
+
+
+def snapshot(application: Application) -> dict:
+    """What the form says now, as plain JSON, for the submission history and its diff."""
+    data = {}
+    for field in HOST_FIELDS:
+        value = getattr(application, field)
+        if isinstance(value, Organisation):
+            value = value.name
+        elif isinstance(value, date):
+            value = value.isoformat()[:7]
+        data[field] = value
+    data["photo"] = application.photo.name if application.photo else ""
+    for role, key in ((TeamRole.ADVISOR, "advisors"), (TeamRole.MEMBER, "members")):
+        data[key] = [
+            {
+                f: (
+                    getattr(row, f).isoformat()[:7]
+                    if f == "birth_month" and row.birth_month
+                    else getattr(row, f)
+                )
+                for f in TEAM_FIELDS
+            }
+            for row in application.team.all()
+            if row.role == role
+        ]
+    data["attachments"] = [a.title for a in application.attachments.all()]
+    return data
+
+
+@dataclass
+class Change:
+    field: str
+    label: str
+    before: object
+    after: object
+
+
+def changes_since_last_submission(application: Application) -> list[Change]:
+    """What differs between the two latest submissions (empty for a first submission)."""
+    latest = list(application.submissions.order_by("-number")[:2])
+    if len(latest) < 2:
+        return []
+    after, before = latest[0].snapshot, latest[1].snapshot
+    labels = {f: str(Application._meta.get_field(f).verbose_name) for f in HOST_FIELDS}
+    labels.update(
+        {
+            "photo": str(Application._meta.get_field("photo").verbose_name),
+            "advisors": _("Advisors"),
+            "members": _("Members"),
+            "attachments": _("Attachments"),
+        }
+    )
+    return [
+        Change(key, labels.get(key, key), before.get(key), after.get(key))
+        for key in after
+        if before.get(key) != after.get(key)
+    ]
+
+
+@transaction.atomic
+def application_grant_extension(
+    *, actor: User, application: Application, until: date, reason: str
+) -> Application:
+    if not can(actor, "applications.grant_extension", application):
+        raise ApplicationError(_("Only the municipal bureau may grant an extension."))
+    if not reason.strip():
+        raise ApplicationError(
+            _("Give a reason for the extension."), {"reason": [_("A reason is required.")]}
+        )
+    if until < application.call.closes_on:
+        raise ApplicationError(
+            _("An extension must end after the call's closing date."),
+            {"until": [_("Choose a date after the closing date.")]},
+        )
+    application.extension_until = until
+    application.extension_reason = reason.strip()
+    application.save(update_fields=["extension_until", "extension_reason", "updated_at"])
+    audit_record(
+        actor=actor,
+        obj=application,
+        verb="applications.application.extension_granted",
+        from_state=application.status,
+        to_state=application.status,
+        comment=f"{until.isoformat()} · {reason.strip()}",
+    )
+    notify(
+        [application.applicant],
+        verb="applications.application.extension_granted",
+        title=lambda: (
+            _("You may submit your application until %(date)s") % {"date": until.isoformat()}
+        ),
+        body=reason.strip(),
+        url=f"/applications/{application.pk}/",
+        obj=application,
+    )
+    return application
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def validation_error_to_problems(exc: ValidationError) -> dict[str, list[str]]:
+    return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}

@@ -1,0 +1,310 @@
+"""Every transition of an application through its review chain, one plain function each.
+
+Order in each: permission → source-state guard (row lock + conditional update, so two clicks
+make one transition) → save → audit record → notifications (mailed on commit).
+"""
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Role, User
+from accounts.permissions import can
+from accounts.services import audit_record, notify
+
+from .models import (
+    Application,
+    ApplicationStatus,
+    Call,
+    ReviewDecision,
+    ReviewLevel,
+    ReviewStep,
+    Submission,
+)
+from .services import ApplicationError, application_problems, snapshot
+
+LEVEL_OF = {
+    ApplicationStatus.AT_SCHOOL: ReviewLevel.SCHOOL,
+    ApplicationStatus.AT_COUNTY: ReviewLevel.COUNTY,
+    ApplicationStatus.AT_CITY: ReviewLevel.CITY,
+}
+# Applications a county has already passed on count against its quota.
+PASSED_COUNTY = [
+    ApplicationStatus.AT_CITY,
+    ApplicationStatus.EXPERT_REVIEW,
+    ApplicationStatus.SELECTED,
+    ApplicationStatus.NOT_SELECTED,
+    ApplicationStatus.PUBLISHED,
+]
+STATUS_LABELS = dict(ApplicationStatus.choices)
+
+
+def _url(application: Application) -> str:
+    return f"/applications/{application.pk}/"
+
+
+def _lock(application: Application, expected: set[str]) -> Application:
+    """Lock the row and check it is still where the actor saw it."""
+    locked = (
+        Application.objects.select_for_update()
+        .select_related("call__policy", "call__bureau", "school", "county", "applicant")
+        .get(pk=application.pk)
+    )
+    if locked.status not in expected:
+        raise ApplicationError(
+            _(
+                "Someone else has already acted on this application: it is now “%(status)s”. "
+                "Reload the page to see the current state."
+            )
+            % {"status": STATUS_LABELS[locked.status]}
+        )
+    return locked
+
+
+def _move(actor, application: Application, to: str, *, verb: str, comment: str = "") -> None:
+    source = application.status
+    moved = Application.objects.filter(pk=application.pk, status=source).update(
+        status=to, updated_at=timezone.now()
+    )
+    if moved != 1:  # the lock makes this unreachable; kept as a last line of defence
+        raise ApplicationError(_("Someone else has already acted on this application."))
+    application.status = to
+    audit_record(
+        actor=actor,
+        obj=application,
+        verb=verb,
+        from_state=source,
+        to_state=to,
+        comment=comment,
+    )
+
+
+def reviewers_for(application: Application) -> list[User]:
+    """Who acts next, by the application's current status."""
+    status = application.status
+    if status == ApplicationStatus.AT_SCHOOL:
+        role, organisation = Role.SCHOOL_ADMIN, application.school
+    elif status == ApplicationStatus.AT_COUNTY:
+        role, organisation = Role.COUNTY_REVIEWER, application.county
+    elif status == ApplicationStatus.AT_CITY:
+        role, organisation = Role.MUNICIPAL_ADMIN, application.call.bureau
+    else:
+        return []
+    return list(
+        User.objects.filter(
+            role_assignments__role=role,
+            role_assignments__organisation=organisation,
+            is_active=True,
+        ).distinct()
+    )
+
+
+def _tell_next_reviewers(application: Application) -> None:
+    host = application.host_name
+    notify(
+        reviewers_for(application),
+        verb="applications.application.waiting",
+        title=lambda: _("An application waits for your review: %(host)s") % {"host": host},
+        body=str(application.call),
+        url=_url(application),
+        obj=application,
+    )
+
+
+@transaction.atomic
+def submit(*, actor: User, application: Application, today: date) -> Application:
+    locked = _lock(application, {ApplicationStatus.DRAFT, ApplicationStatus.RETURNED})
+    if not can(actor, "applications.edit_application", locked):
+        raise ApplicationError(_("Only the applicant may submit this application."))
+    problems = application_problems(locked, today=today)
+    if problems:
+        raise ApplicationError(
+            _("The application is not complete yet: see the marked fields."), problems
+        )
+    number = locked.submission_count + 1
+    Submission.objects.create(application=locked, number=number, snapshot=snapshot(locked))
+    was = locked.status
+    _move(actor, locked, ApplicationStatus.AT_SCHOOL, verb="applications.application.submitted")
+    locked.submission_count = number
+    locked.submitted_at = timezone.now()
+    locked.save(update_fields=["submission_count", "submitted_at"])
+    if was == ApplicationStatus.RETURNED:
+        # the trail shows a resubmission, not just another submission
+        audit_record(
+            actor=actor,
+            obj=locked,
+            verb="applications.application.resubmitted",
+            from_state=was,
+            to_state=locked.status,
+            comment=str(number),
+        )
+    _tell_next_reviewers(locked)
+    return locked
+
+
+def _next_status(application: Application) -> str:
+    policy = application.call.policy
+    if application.status == ApplicationStatus.AT_SCHOOL:
+        goes_to_county = policy.review_by_county and not (
+            application.is_bureau_affiliated and policy.affiliated_schools_skip_county
+        )
+        return ApplicationStatus.AT_COUNTY if goes_to_county else ApplicationStatus.AT_CITY
+    if application.status == ApplicationStatus.AT_COUNTY:
+        return ApplicationStatus.AT_CITY
+    return ApplicationStatus.EXPERT_REVIEW if policy.expert_review else ApplicationStatus.SELECTED
+
+
+def check_quota(application: Application) -> None:
+    """The policy's application quotas, checked when a county (or an affiliated school) passes
+    an application on to the city. The call row is locked so two recommendations queue up."""
+    policy = application.call.policy
+    Call.objects.select_for_update().filter(pk=application.call_id).first()
+    others = Application.objects.filter(call_id=application.call_id, status__in=PASSED_COUNTY)
+    others = others.exclude(pk=application.pk)
+    if application.is_bureau_affiliated:
+        limit = policy.quota_per_affiliated_school
+        if limit is not None and others.filter(school_id=application.school_id).count() >= limit:
+            raise ApplicationError(
+                _(
+                    "Quota reached: a bureau-affiliated school may recommend at most %(limit)d "
+                    "application(s) to this call."
+                )
+                % {"limit": limit}
+            )
+        return
+    limit = policy.quota_per_county_per_stage
+    if limit is None:
+        return
+    taken = others.filter(
+        county_id=application.county_id, school_stage=application.school_stage
+    ).count()
+    if taken >= limit:
+        raise ApplicationError(
+            _(
+                "Quota reached: %(county)s has already recommended %(taken)d application(s) for "
+                "the %(stage)s stage; the policy allows %(limit)d."
+            )
+            % {
+                "county": application.county.name,
+                "taken": taken,
+                "stage": application.get_school_stage_display(),
+                "limit": limit,
+            }
+        )
+
+
+def _record_step(actor, application: Application, level: str, decision: str, opinion: str):
+    from accounts.permissions import role_assignments
+
+    role = {
+        ReviewLevel.SCHOOL: Role.SCHOOL_ADMIN,
+        ReviewLevel.COUNTY: Role.COUNTY_REVIEWER,
+        ReviewLevel.CITY: Role.MUNICIPAL_ADMIN,
+    }[level]
+    target = {
+        ReviewLevel.SCHOOL: application.school_id,
+        ReviewLevel.COUNTY: application.county_id,
+        ReviewLevel.CITY: application.call.bureau_id,
+    }[level]
+    organisation = next(
+        (
+            ra.organisation
+            for ra in role_assignments(actor)
+            if ra.role == role and ra.organisation_id == target
+        ),
+        None,
+    )
+    if organisation is None:  # a superuser acting for the level
+        organisation = {
+            ReviewLevel.SCHOOL: application.school,
+            ReviewLevel.COUNTY: application.county,
+            ReviewLevel.CITY: application.call.bureau,
+        }[level]
+    return ReviewStep.objects.create(
+        application=application,
+        submission_number=application.submission_count,
+        level=level,
+        decision=decision,
+        opinion=opinion,
+        reviewer=actor,
+        organisation=organisation,
+    )
+
+
+def _review(actor, application, opinion: str, decision: str) -> Application:
+    opinion = (opinion or "").strip()
+    if not opinion:
+        raise ApplicationError(
+            _("Write an opinion: it goes into the official form."),
+            {"opinion": [_("An opinion is required.")]},
+        )
+    locked = _lock(application, set(LEVEL_OF))
+    if not can(actor, "applications.review_application", locked):
+        raise ApplicationError(_("This application is not waiting for you."))
+    level = LEVEL_OF[locked.status]
+    if decision == ReviewDecision.APPROVED:
+        target = _next_status(locked)
+        if target == ApplicationStatus.AT_CITY:
+            check_quota(locked)
+        verb = "applications.application.approved"
+    elif decision == ReviewDecision.RETURNED:
+        target, verb = ApplicationStatus.RETURNED, "applications.application.returned"
+    else:
+        target, verb = ApplicationStatus.REJECTED, "applications.application.rejected"
+    _record_step(actor, locked, level, decision, opinion)
+    _move(actor, locked, target, verb=verb, comment=opinion)
+    _tell_applicant(locked, decision, opinion)
+    if decision == ReviewDecision.APPROVED:
+        _tell_next_reviewers(locked)
+    return locked
+
+
+TITLES = {
+    ReviewDecision.APPROVED: gettext_lazy("Your application moved on: %(status)s"),
+    ReviewDecision.RETURNED: gettext_lazy("Your application was returned for revision"),
+    ReviewDecision.REJECTED: gettext_lazy("Your application was not recommended"),
+}
+
+
+def _tell_applicant(application: Application, decision: str, opinion: str) -> None:
+    status = application.status
+    notify(
+        [application.applicant],
+        verb=f"applications.application.{decision}",
+        title=lambda: str(TITLES[decision]) % {"status": STATUS_LABELS[status]},
+        body=opinion,
+        url=_url(application),
+        obj=application,
+    )
+
+
+def approve(*, actor: User, application: Application, opinion: str) -> Application:
+    with transaction.atomic():
+        return _review(actor, application, opinion, ReviewDecision.APPROVED)
+
+
+def return_for_revision(*, actor: User, application: Application, opinion: str) -> Application:
+    with transaction.atomic():
+        return _review(actor, application, opinion, ReviewDecision.RETURNED)
+
+
+def reject(*, actor: User, application: Application, opinion: str) -> Application:
+    with transaction.atomic():
+        return _review(actor, application, opinion, ReviewDecision.REJECTED)
+
+
+def bulk_approve(
+    *, actor: User, applications, opinion: str
+) -> tuple[list[Application], list[tuple[Application, str]]]:
+    """Approve each application in its own transaction: one refusal (a quota, a race) does not
+    undo the others. Returns (approved, [(application, why not)])."""
+    done, failed = [], []
+    for application in applications:
+        try:
+            done.append(approve(actor=actor, application=application, opinion=opinion))
+        except ApplicationError as exc:
+            failed.append((application, str(exc)))
+    return done, failed
