@@ -49,7 +49,7 @@ def _url(application: Application) -> str:
 def _lock(application: Application, expected: set[str]) -> Application:
     """Lock the row and check it is still where the actor saw it."""
     locked = (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("call__policy", "call__bureau", "school", "county", "applicant")
         .get(pk=application.pk)
     )

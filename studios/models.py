@@ -428,9 +428,7 @@ class Membership(models.Model):
     head_teacher_years = models.PositiveSmallIntegerField(
         _("years as head teacher"), null=True, blank=True
     )
-    source = models.CharField(
-        _("source"), max_length=20, choices=MembershipSource.choices
-    )
+    source = models.CharField(_("source"), max_length=20, choices=MembershipSource.choices)
     start_date = models.DateField(_("from"))
     end_date = models.DateField(_("until"), null=True, blank=True)
 

@@ -1,0 +1,25 @@
+"""The one way Mingshi makes a PDF: an HTML template under templates/<app>/pdf/ → WeasyPrint.
+
+Templates must put ``lang="zh-CN"`` on <html> (or name the font) so that Chinese glyphs come
+from the Simplified Chinese face of the CJK font the setup installs (fonts-noto-cjk).
+"""
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+
+# Fonts are named explicitly so a machine with several CJK fonts picks the same one.
+PDF_FONT_FAMILY = '"Noto Serif CJK SC", "Noto Sans CJK SC", "WenQuanYi Micro Hei", serif'
+
+
+def render_pdf(template_name: str, context: dict, *, language: str = "zh-hans") -> bytes:
+    """Render ``template_name`` with ``context`` (autoescaped) to PDF bytes.
+
+    Files referenced as ``file://`` URLs (photos from MEDIA_ROOT) are read directly; nothing is
+    fetched over the network.
+    """
+    from weasyprint import HTML
+
+    with translation.override(language):
+        html = render_to_string(template_name, {"pdf_font_family": PDF_FONT_FAMILY, **context})
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()

@@ -1,0 +1,68 @@
+"""What the home page shows from applications: open calls, one's own applications, queues."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.home import HomeItem, HomePanel, home_panel
+from accounts.permissions import can
+
+from . import selectors
+
+
+@home_panel
+def calls_panel(user) -> HomePanel | None:
+    calls = [
+        c for c in selectors.open_calls_for(user) if can(user, "applications.apply_to_call", c)
+    ]
+    mine = list(selectors.my_applications(user)[:5])
+    if not calls and not mine:
+        return None
+    items = [
+        HomeItem(
+            label=_("Open call: %(title)s") % {"title": call.title},
+            url=reverse("call_detail", args=[call.pk]),
+            detail=_("closes on %(date)s") % {"date": call.closes_on.isoformat()},
+            urgent=True,
+        )
+        for call in calls
+    ]
+    items += [
+        HomeItem(
+            label=_("My application: %(call)s") % {"call": application.call.title},
+            url=reverse("application_detail", args=[application.pk]),
+            detail=application.get_status_display(),
+            urgent=application.status == "returned",
+        )
+        for application in mine
+    ]
+    return HomePanel(title=_("Applications"), items=items, order=30)
+
+
+@home_panel
+def review_panel(user) -> HomePanel | None:
+    if not can(user, "applications.review_any"):
+        return None
+    count = selectors.waiting_count(user)
+    return HomePanel(
+        title=_("Review queue"),
+        items=[
+            HomeItem(
+                label=_("Applications waiting for your review"),
+                url=reverse("review_queue"),
+                count=count,
+                urgent=count > 0,
+            )
+        ],
+        order=25,
+    )
+
+
+@home_panel
+def bureau_panel(user) -> HomePanel | None:
+    if not can(user, "applications.manage_calls"):
+        return None
+    return HomePanel(
+        title=_("Calls for applications"),
+        items=[HomeItem(label=_("All calls of your bureau"), url=reverse("call_list"))],
+        order=26,
+    )
