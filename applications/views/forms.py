@@ -1,1 +1,248 @@
-urlpatterns = []
+"""The applicant's side: start, fill, save, attach, submit; and the application page."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from accounts.mixins import PermissionRequiredMixin
+from accounts.permissions import can
+from accounts.selectors import audit_entries_for_object
+from applications import selectors, services, workflow
+from applications.forms import (
+    AttachmentForm,
+    ExtensionForm,
+    HostForm,
+    OpinionForm,
+    TeamEntryForm,
+    TeamFormSet,
+)
+from applications.models import ReviewLevel
+from studios.models import TeamRole
+from studios.rules import team_rule
+
+
+def _team_initial(application, role):
+    return [
+        {field: getattr(row, field) for field in services.TEAM_FIELDS}
+        for row in application.team.all()
+        if row.role == role
+    ]
+
+
+def _max_rows(policy, role) -> int:
+    if role == TeamRole.MEMBER:
+        high = services.member_rows_allowed(policy)[1]
+    else:
+        rule = team_rule(policy, role)
+        high = None if rule is None else rule.max_count
+    return 50 if high is None else high
+
+
+class ApplicationStartView(PermissionRequiredMixin, View):
+    permission = "applications.view_call"
+
+    def lookup(self, user, pk):
+        return selectors.call_for(user, pk)
+
+    def post(self, request, pk):
+        try:
+            application = services.application_start(actor=request.user, call=self.object)
+        except services.ApplicationError as exc:
+            messages.error(request, str(exc))
+            return redirect("call_detail", pk)
+        return redirect("application_edit", application.pk)
+
+
+class ApplicationEditView(PermissionRequiredMixin, TemplateView):
+    """The whole form on one page. "Save" keeps a draft; "Submit" saves, then submits."""
+
+    permission = "applications.edit_application"
+    template_name = "applications/application_form.html"
+
+    def lookup(self, user, pk):
+        return selectors.application_for(user, pk)
+
+    def forms(self, data=None, files=None):
+        application = self.object
+        policy = application.call.policy
+        host = HostForm(data, files, application=application)
+        advisors = TeamFormSet(
+            data,
+            prefix="advisors",
+            initial=None if data else _team_initial(application, TeamRole.ADVISOR),
+        )
+        members = TeamFormSet(
+            data,
+            prefix="members",
+            initial=None if data else _team_initial(application, TeamRole.MEMBER),
+        )
+        advisors.max_num = _max_rows(policy, TeamRole.ADVISOR)
+        members.max_num = _max_rows(policy, TeamRole.MEMBER)
+        return host, advisors, members
+
+    def render_page(self, host, advisors, members, status=200):
+        application = self.object
+        context = self.get_context_data(
+            application=application,
+            policy=application.call.policy,
+            host_form=host,
+            advisors=advisors,
+            members=members,
+            empty_row=TeamEntryForm(prefix="__prefix_holder__"),
+            attachment_form=AttachmentForm(),
+            attachments=application.attachments.all(),
+            deadline=services.deadline_for(application),
+            member_limits=services.member_rows_allowed(application.call.policy),
+        )
+        return self.render_to_response(context, status=status)
+
+    def get(self, request, *args, **kwargs):
+        return self.render_page(*self.forms())
+
+    def post(self, request, *args, **kwargs):
+        host, advisors, members = self.forms(request.POST, request.FILES)
+        if not (host.is_valid() and advisors.is_valid() and members.is_valid()):
+            messages.error(request, _("Some fields could not be read: see the marked fields."))
+            return self.render_page(host, advisors, members, status=400)
+        host_data = {k: v for k, v in host.cleaned_data.items() if k != "photo"}
+        photo = request.FILES.get("photo")
+        rows = {
+            key: [
+                {k: v for k, v in row.items() if k != "DELETE"}
+                for row in formset.cleaned_data
+                if row and not row.get("DELETE") and any(v for k, v in row.items() if k != "DELETE")
+            ]
+            for key, formset in (("advisors", advisors), ("members", members))
+        }
+        try:
+            application = services.application_save_draft(
+                actor=request.user,
+                application=self.object,
+                host=host_data,
+                advisors=rows["advisors"],
+                members=rows["members"],
+                photo=photo,
+            )
+        except services.ApplicationError as exc:
+            host.add_error("photo" if photo else None, str(exc))
+            return self.render_page(host, advisors, members, status=400)
+        if "submit" not in request.POST:
+            messages.success(request, _("Draft saved. You can come back and finish it later."))
+            return redirect("application_edit", application.pk)
+        try:
+            workflow.submit(actor=request.user, application=application, today=services.today())
+        except services.ApplicationError as exc:
+            self.object = application
+            host, advisors, members = self.forms(request.POST, request.FILES)
+            host.is_valid(), advisors.is_valid(), members.is_valid()
+            for field, problems in exc.problems.items():
+                for problem in problems:
+                    if field == "advisors":
+                        advisors._non_form_errors.append(problem)
+                    elif field == "members":
+                        members._non_form_errors.append(problem)
+                    elif field in host.fields:
+                        host.add_error(field, problem)
+                    else:
+                        host.add_error(None, problem)
+            messages.error(
+                request, _("Your draft is saved, but it cannot be submitted yet: see below.")
+            )
+            return self.render_page(host, advisors, members, status=400)
+        messages.success(request, _("Submitted. Your school will review it next."))
+        return redirect("application_detail", application.pk)
+
+
+class ApplicationDetailView(PermissionRequiredMixin, TemplateView):
+    permission = "applications.view_application"
+    template_name = "applications/application_detail.html"
+
+    def lookup(self, user, pk):
+        return selectors.application_for(user, pk)
+
+    def get_context_data(self, **kwargs):
+        application, user = self.object, self.request.user
+        steps = list(application.review_steps.all())
+        current = {s.level: s for s in steps if s.submission_number == application.submission_count}
+        can_review = can(user, "applications.review_application", application)
+        return super().get_context_data(
+            application=application,
+            policy=application.call.policy,
+            advisors=[r for r in application.team.all() if r.role == TeamRole.ADVISOR],
+            members=[r for r in application.team.all() if r.role == TeamRole.MEMBER],
+            attachments=application.attachments.all(),
+            steps=steps,
+            opinions=[(level, current.get(level)) for level in ReviewLevel.values],
+            level_labels=dict(ReviewLevel.choices),
+            changes=services.changes_since_last_submission(application)
+            if application.submission_count > 1
+            else [],
+            history=audit_entries_for_object(application)[:50],
+            can_edit=can(user, "applications.edit_application", application),
+            can_review=can_review,
+            opinion_form=OpinionForm() if can_review else None,
+            can_extend=can(user, "applications.grant_extension", application),
+            extension_form=ExtensionForm(),
+            deadline=services.deadline_for(application),
+            **kwargs,
+        )
+
+
+class AttachmentUploadView(PermissionRequiredMixin, View):
+    permission = "applications.edit_application"
+
+    def lookup(self, user, pk):
+        return selectors.application_for(user, pk)
+
+    def post(self, request, pk):
+        form = AttachmentForm(request.POST, request.FILES)
+        if not form.is_valid():
+            messages.error(request, _("Choose a file to attach."))
+        else:
+            try:
+                services.application_attach(
+                    actor=request.user,
+                    application=self.object,
+                    title=form.cleaned_data["title"],
+                    upload=form.cleaned_data["file"],
+                )
+                messages.success(request, _("The file is attached."))
+            except services.ApplicationError as exc:
+                messages.error(request, str(exc))
+        return redirect("application_edit", pk)
+
+
+class AttachmentDeleteView(PermissionRequiredMixin, View):
+    permission = "applications.edit_application"
+
+    def lookup(self, user, pk):
+        return selectors.application_for(user, pk)
+
+    def post(self, request, pk, attachment_pk):
+        attachment = get_object_or_404(self.object.attachments, pk=attachment_pk)
+        try:
+            services.application_detach(actor=request.user, attachment=attachment)
+            messages.success(request, _("The attachment is removed."))
+        except services.ApplicationError as exc:
+            messages.error(request, str(exc))
+        return redirect("application_edit", pk)
+
+
+urlpatterns = [
+    path("calls/<int:pk>/apply/", ApplicationStartView.as_view(), name="application_start"),
+    path("applications/<int:pk>/", ApplicationDetailView.as_view(), name="application_detail"),
+    path("applications/<int:pk>/edit/", ApplicationEditView.as_view(), name="application_edit"),
+    path(
+        "applications/<int:pk>/attachments/new/",
+        AttachmentUploadView.as_view(),
+        name="application_attach",
+    ),
+    path(
+        "applications/<int:pk>/attachments/<int:attachment_pk>/delete/",
+        AttachmentDeleteView.as_view(),
+        name="application_detach",
+    ),
+]

@@ -1,0 +1,213 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import SchoolStage
+
+from .models import Application, Call, Gender, ScoreAggregation, TeamEntry
+
+
+class MonthInput(forms.DateInput):
+    """出生年月: a month picker; the stored date is the first of the month."""
+
+    input_type = "month"
+
+    def format_value(self, value):
+        if hasattr(value, "strftime"):
+            return value.strftime("%Y-%m")
+        return value
+
+
+class MonthField(forms.DateField):
+    widget = MonthInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", ["%Y-%m", "%Y-%m-%d", "%Y/%m", "%Y年%m月"])
+        super().__init__(**kwargs)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class CallForm(forms.ModelForm):
+    school_stages = forms.MultipleChoiceField(
+        label=_("School stages"), choices=SchoolStage.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Call
+        fields = [
+            "policy",
+            "title",
+            "document_number",
+            "studio_count",
+            "opens_on",
+            "closes_on",
+            "school_stages",
+            "description",
+            "score_aggregation",
+            "notice_days",
+        ]
+        widgets = {
+            "opens_on": DateInput(),
+            "closes_on": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "score_aggregation": forms.RadioSelect(choices=ScoreAggregation.choices),
+        }
+
+    def __init__(self, *args, policies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["policy"].queryset = policies
+        self.fields["policy"].empty_label = None
+
+
+class CriterionForm(forms.Form):
+    name = forms.CharField(label=_("Criterion"), max_length=120)
+    max_score = forms.DecimalField(
+        label=_("Maximum score"), min_value=0.5, max_digits=5, decimal_places=1
+    )
+    description = forms.CharField(label=_("What it looks at"), max_length=300, required=False)
+
+
+CriterionFormSet = forms.formset_factory(
+    CriterionForm, extra=1, can_delete=True, min_num=1, validate_min=True
+)
+
+
+class AttachmentForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    file = forms.FileField(label=_("File"))
+
+
+class HostForm(forms.ModelForm):
+    """The 主持人 block and the long texts of the form. Everything may be blank in a draft."""
+
+    birth_month = MonthField(label=_("Birth month"), required=False)
+    party_member = forms.NullBooleanField(
+        label=_("Party member"), required=False, widget=forms.NullBooleanSelect
+    )
+
+    class Meta:
+        model = Application
+        fields = [
+            "school_stage",
+            "host_name",
+            "gender",
+            "birth_month",
+            "photo",
+            "party_member",
+            "professional_title",
+            "post",
+            "head_teacher_years",
+            "research_direction",
+            "phone",
+            "work_unit",
+            "paired_county",
+            "achievements",
+            "existing_studio_name",
+            "existing_studio_department",
+            "plan",
+        ]
+        widgets = {
+            "achievements": forms.Textarea(attrs={"rows": 8}),
+            "plan": forms.Textarea(attrs={"rows": 16, "data-count": "plan"}),
+            "photo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
+        }
+
+    def __init__(self, *args, application: Application, **kwargs):
+        super().__init__(*args, instance=application, **kwargs)
+        policy = application.call.policy
+        stages = [
+            s for s in application.call.school_stages if s in application.school.school_stages
+        ]
+        labels = dict(SchoolStage.choices)
+        self.fields["school_stage"].choices = [(s, labels[s]) for s in stages]
+        self.fields["gender"].choices = [("", "—"), *Gender.choices]
+        for name in self.fields:
+            self.fields[name].required = False
+        if policy.pairing_required:
+            self.fields["paired_county"].queryset = policy.pairing_counties.order_by("code")
+        else:
+            del self.fields["paired_county"]
+        if policy.plan_max_length:
+            self.fields["plan"].help_text = _(
+                "At most %(limit)d characters (counted as a word processor counts 字数)."
+            ) % {"limit": policy.plan_max_length}
+            self.fields["plan"].widget.attrs["data-limit"] = policy.plan_max_length
+
+
+class TeamEntryForm(forms.ModelForm):
+    birth_month = MonthField(label=_("Birth month"), required=False)
+
+    class Meta:
+        model = TeamEntry
+        fields = [
+            "name",
+            "gender",
+            "birth_month",
+            "work_unit",
+            "post",
+            "professional_title",
+            "research_direction",
+            "phone",
+            "head_teacher_years",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["gender"].choices = [("", "—"), *Gender.choices]
+        self.fields["name"].required = False
+
+
+# A plain formset: rows go to services.application_save_draft, never saved by the form itself.
+TeamFormSet = forms.formset_factory(TeamEntryForm, extra=0, can_delete=True)
+
+
+class OpinionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", _("Approve")), ("return", _("Return")), ("reject", _("Reject"))]
+    )
+    opinion = forms.CharField(
+        label=_("Opinion"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000
+    )
+
+
+class ExtensionForm(forms.Form):
+    until = forms.DateField(label=_("Allow submission until"), widget=DateInput())
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class QueueFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    call = forms.ChoiceField(label=_("Call"), required=False)
+    county = forms.ChoiceField(label=_("County/district"), required=False)
+    stage = forms.ChoiceField(
+        label=_("School stage"),
+        required=False,
+        choices=[("", _("All stages")), *SchoolStage.choices],
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("", _("Last change")),
+            ("submitted", _("Submitted (oldest first)")),
+            ("-submitted", _("Submitted (newest first)")),
+            ("name", _("Host name")),
+            ("school", _("School")),
+            ("county", _("County/district")),
+        ],
+    )
+
+    def __init__(self, *args, calls=(), counties=(), statuses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["call"].choices = [("", _("All calls"))] + [(str(c.pk), c.title) for c in calls]
+        self.fields["county"].choices = [
+            ("", _("All counties")),
+            ("affiliated", _("Bureau-affiliated schools")),
+        ] + [(str(c.pk), c.name) for c in counties]
+        self.fields["status"].choices = [("", _("All statuses")), *statuses]
