@@ -7,7 +7,9 @@ Idempotent: every step is get-or-create by a stable code.
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils import timezone
 
+from applications.demo import seed_applications
 from studios.services import policy_load_preset
 
 from .models import OrganisationKind, Role
@@ -108,7 +110,7 @@ class DemoLogin:
     organisation: str
 
 
-def seed_demo() -> list[DemoLogin]:
+def seed_demo(*, with_applications: bool = True) -> list[DemoLogin]:
     password = settings.MINGSHI_DEMO_PASSWORD
     logins: list[DemoLogin] = []
     admin = user_ensure(username="admin", full_name="系统管理员", password=password)
@@ -153,4 +155,6 @@ def seed_demo() -> list[DemoLogin]:
             )
             role_assign(actor=None, user=user, role=role, organisation=orgs[org_code])
             logins.append(DemoLogin(username, full_name, str(role.label), orgs[org_code].name))
+        if with_applications:
+            seed_applications(policy, spec["prefix"], password, timezone.localdate())
     return logins

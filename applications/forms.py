@@ -114,7 +114,9 @@ class HostForm(forms.ModelForm):
         widgets = {
             "achievements": forms.Textarea(attrs={"rows": 8}),
             "plan": forms.Textarea(attrs={"rows": 16, "data-count": "plan"}),
-            "photo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
+            # Not ClearableFileInput: it would print the storage path, and uploads are served
+            # only through the permission-checked photo view.
+            "photo": forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
         }
 
     def __init__(self, *args, application: Application, **kwargs):

@@ -161,7 +161,7 @@ class Gender(models.TextChoices):
 
 
 class Application(models.Model):
-    """柳州市首批"名班主任工作室"申报表, kept as the teacher typed it."""
+    """The official application form (申报表), kept as the teacher typed it."""
 
     call = models.ForeignKey(
         Call, verbose_name=_("call"), on_delete=models.PROTECT, related_name="applications"

@@ -66,3 +66,24 @@ def bureau_panel(user) -> HomePanel | None:
         items=[HomeItem(label=_("All calls of your bureau"), url=reverse("call_list"))],
         order=26,
     )
+
+
+@home_panel
+def expert_panel(user) -> HomePanel | None:
+    if not can(user, "applications.score_any"):
+        return None
+    from .experts import assignments_for
+
+    waiting = assignments_for(user, state="assigned").count()
+    return HomePanel(
+        title=_("Expert review"),
+        items=[
+            HomeItem(
+                label=_("Applications assigned to you to score"),
+                url=reverse("expert_queue"),
+                count=waiting,
+                urgent=waiting > 0,
+            )
+        ],
+        order=24,
+    )

@@ -169,3 +169,9 @@ def can_score_any(user, _obj=None) -> bool:
 @rule("applications.resolve_objection")
 def can_resolve_objection(user, objection) -> bool:
     return is_bureau_admin(user, objection.application.call.bureau)
+
+
+@rule("applications.view_assignment")
+def can_view_assignment(user, assignment) -> bool:
+    """An expert's own assignment, in any state: the page shows the form, or the scores given."""
+    return assignment.expert_id == user.pk

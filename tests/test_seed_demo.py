@@ -11,7 +11,7 @@ def snapshot():
     """Every row of every model of ours, as plain values."""
     rows = {}
     for model in apps.get_models():
-        if model._meta.app_label in {"accounts", "studios", "guardian"}:
+        if model._meta.app_label in {"accounts", "studios", "guardian", "applications"}:
             fields = [f.attname for f in model._meta.concrete_fields if f.name != "last_login"]
             rows[model._meta.label] = list(model.objects.order_by("pk").values(*fields))
     return rows
@@ -24,7 +24,20 @@ def test_seed_demo_prints_logins_and_is_idempotent():
     first = snapshot()
     call_command("seed_demo", stdout=io.StringIO())
     assert snapshot() == first
-    assert len(first["accounts.User"]) == 19
+    assert len(first["applications.Application"]) == 24
+    statuses = {row["status"] for row in first["applications.Application"]}
+    assert statuses >= {
+        "draft",
+        "at_school",
+        "at_county",
+        "at_city",
+        "returned",
+        "rejected",
+        "expert_review",
+        "selected",
+        "published",
+    }
+    assert len(first["studios.Studio"]) == 6
 
 
 def test_seed_demo_has_the_real_counties():

@@ -1,0 +1,287 @@
+"""Demo calls with applications in every state, built through the real services.
+
+Per city: a past batch that went all the way to published studios, and a current batch with
+applications at every step (draft, each review level, returned, rejected, scored, selected).
+A call that already exists is left alone, so seeding twice changes nothing.
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+
+from accounts.models import Organisation, OrganisationKind, Role, User
+from accounts.services import role_assign, user_ensure
+from studios.models import Policy
+
+from . import experts, publication, services, workflow
+from .models import Application, ApplicationStatus, Call
+
+# A valid 1×1 PNG as the demo photo.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c63f8cfc0500f0004850180a0c98c21"
+    "0000000049454e44ae426082"
+)
+CRITERIA = [
+    ("育人理念与工作成效", "30", "班主任工作事迹、典型教育案例"),
+    ("研究成果", "30", "课题、论文、获奖"),
+    ("示范引领与影响力", "20", "辐射带动、结对帮扶"),
+    ("三年发展规划", "20", "目标、制度、研究内容、进度"),
+]
+SURNAMES = "韦覃蓝莫黄梁潘吴廖陆谢罗唐邓李张王刘陈杨赵周孙"
+GIVEN = [
+    "雅琴",
+    "春梅",
+    "建华",
+    "丽萍",
+    "志刚",
+    "海涛",
+    "玉兰",
+    "卫东",
+    "秀珍",
+    "晓东",
+    "婷",
+    "立军",
+]
+
+
+class Seeder:
+    def __init__(self, policy: Policy, prefix: str, password: str):
+        self.policy = policy
+        self.prefix = prefix
+        self.password = password
+        self.bureau = Organisation.objects.get(
+            city=policy.city, kind=OrganisationKind.MUNICIPAL_BUREAU
+        )
+        self.admin = User.objects.get(username=f"{prefix}_city")
+        self.counter = 0
+
+    def person(self, role: Role, organisation: Organisation, key: str) -> User:
+        """A working demo user (teachers, school admins, reviewers) at ``organisation``."""
+        self.counter += 1
+        name = SURNAMES[(self.counter * 7) % len(SURNAMES)] + GIVEN[self.counter % len(GIVEN)]
+        user = user_ensure(
+            username=f"{self.prefix}_{key}",
+            full_name=name,
+            email=f"{self.prefix}_{key}@example.org",
+            password=self.password,
+        )
+        role_assign(actor=None, user=user, role=role, organisation=organisation)
+        return user
+
+    def ensure_reviewers(self, school: Organisation) -> None:
+        if not school.role_assignments.filter(role=Role.SCHOOL_ADMIN).exists():
+            self.person(Role.SCHOOL_ADMIN, school, f"admin_{school.code}")
+        county = school.county
+        if county and not county.role_assignments.filter(role=Role.COUNTY_REVIEWER).exists():
+            self.person(Role.COUNTY_REVIEWER, county, f"county_{county.code}")
+
+    def call(self, *, title: str, opens_on: date, closes_on: date, studio_count: int) -> Call:
+        call = services.call_save(
+            actor=self.admin,
+            policy=self.policy,
+            title=title,
+            studio_count=studio_count,
+            opens_on=opens_on,
+            closes_on=closes_on,
+            school_stages=list(self.policy.school_stages),
+            description=self.policy.source_document,
+            score_aggregation="trimmed_mean" if self.policy.public_notice else "mean",
+            notice_days=7 if self.policy.public_notice else None,
+            criteria=[services.CriterionInput(n, Decimal(m), d) for n, m, d in CRITERIA],
+        )
+        return services.call_open(actor=self.admin, call=call)
+
+    def application(self, call: Call, school_code: str, key: str, day: date) -> Application:
+        school = Organisation.objects.get(city=self.policy.city, code=school_code)
+        teacher = User.objects.filter(username=f"{self.prefix}_{key}").first()
+        teacher = teacher or self.person(Role.TEACHER, school, key)
+        self.ensure_reviewers(school)
+        application = services.application_start(actor=teacher, call=call)
+        low, _high = services.member_rows_allowed(self.policy)
+        rows = [
+            {
+                "name": SURNAMES[(i + 3) % len(SURNAMES)] + GIVEN[(i + 5) % len(GIVEN)],
+                "gender": "female" if i % 2 else "male",
+                "birth_month": date(1982 + i % 10, 1 + i % 12, 1),
+                "work_unit": school.name,
+                "post": "班主任",
+                "professional_title": "一级教师",
+                "research_direction": "班级管理与家校共育",
+                "phone": f"1397720{i:04d}",
+                "head_teacher_years": 6 + i % 5,
+            }
+            for i in range(low)
+        ]
+        advisor = {
+            "name": "黄教授",
+            "gender": "male",
+            "birth_month": date(1966, 3, 1),
+            "work_unit": "广西师范大学教育学部",
+            "post": "教授",
+            "professional_title": "教授",
+            "research_direction": "德育原理",
+        }
+        photo = ContentFile(PNG, name="photo.png")
+        return services.application_save_draft(
+            actor=teacher,
+            application=application,
+            host={
+                "host_name": teacher.full_name,
+                "gender": "female",
+                "birth_month": date(1979, 9, 1),
+                "party_member": True,
+                "professional_title": "高级教师",
+                "post": "德育主任",
+                "head_teacher_years": 16,
+                "research_direction": "班级文化建设与学生心理健康",
+                "phone": "13977200000",
+                "work_unit": school.name,
+                "paired_county": self.policy.pairing_counties.order_by("code").first(),
+                "achievements": "近五年获市级优秀班主任称号；主持市级德育课题一项，"
+                "论文获省级二等奖；所带班级获市级先进班集体。",
+                "plan": "指导思想：坚持立德树人根本任务。\n工作目标：三年培养骨干班主任15名。\n"
+                "工作室制度：例会、学习、考勤、档案。\n研究内容：班级文化建设。\n"
+                "进度安排：第一年建章立制，第二年课题研究，第三年成果推广。",
+            },
+            advisors=[advisor],
+            members=rows,
+            photo=photo,
+        )
+
+    def submit(self, application: Application, day: date) -> Application:
+        return workflow.submit(actor=application.applicant, application=application, today=day)
+
+    def approve_to(self, application: Application, status: str) -> Application:
+        while application.status != status:
+            application = workflow.approve(
+                actor=workflow.reviewers_for(application)[0],
+                application=application,
+                opinion="经审核，申报材料真实完整，同意推荐。",
+            )
+        return application
+
+    def score(self, call: Call, applications: list[Application], expert_keys: list[str]):
+        pool = [
+            User.objects.filter(username=f"{self.prefix}_{key}").first()
+            or self.person(Role.EXPERT, self.bureau, key)
+            for key in expert_keys
+        ]
+        experts.experts_assign(actor=self.admin, call=call, experts=pool, applications=applications)
+        criteria = list(call.criteria.all())
+        for n, application in enumerate(applications):
+            for e, expert in enumerate(pool):
+                assignment = application.expert_assignments.filter(expert=expert).first()
+                if assignment is None:
+                    continue
+                values = {
+                    c.pk: min(
+                        c.max_score, (c.max_score * Decimal("0.9") - n - e).quantize(Decimal("0.1"))
+                    )
+                    for c in criteria
+                }
+                experts.scores_submit(
+                    actor=expert, assignment=assignment, values=values, comment="材料扎实。"
+                )
+
+
+def seed_applications(policy: Policy, prefix: str, password: str, today: date) -> None:
+    seeder = Seeder(policy, prefix, password)
+    past_title = f"{policy.city.name}首批名班主任工作室申报（2024年）"
+    if not Call.objects.filter(bureau=seeder.bureau, title=past_title).exists():
+        seed_published_batch(seeder, past_title)
+    current_title = f"{policy.city.name}{today.year}年名班主任工作室申报"
+    if not Call.objects.filter(bureau=seeder.bureau, title=current_title).exists():
+        seed_current_batch(seeder, current_title, today)
+
+
+PAST_SCHOOLS = {
+    "lz": [("lzgz", "p1"), ("liucheng-zx", "p2"), ("luzhai-sx", "p3")],
+    "sz": [("szyz", "p1"), ("zengdu-cz", "p2"), ("suixian-sx", "p3")],
+}
+CURRENT = {
+    # (school, user key, target state)
+    "lz": [
+        ("liucheng-sx", "teacher", ApplicationStatus.DRAFT),
+        ("liucheng-sx", "c_school", ApplicationStatus.AT_SCHOOL),
+        ("liucheng-zx", "c_county", ApplicationStatus.AT_COUNTY),
+        ("rongan-sx", "c_city", ApplicationStatus.AT_CITY),
+        ("liunan-xx", "c_returned", ApplicationStatus.RETURNED),
+        ("yufeng-cz", "c_rejected", ApplicationStatus.REJECTED),
+        ("liubei-cz", "c_scored", ApplicationStatus.EXPERT_REVIEW),
+        ("chengzhong-sy", "c_selected", ApplicationStatus.SELECTED),
+        ("lztyz", "c_selected2", ApplicationStatus.SELECTED),
+    ],
+    "sz": [
+        ("zengdu-sx", "teacher", ApplicationStatus.DRAFT),
+        ("zengdu-sx", "c_school", ApplicationStatus.AT_SCHOOL),
+        ("zengdu-yey", "c_county", ApplicationStatus.AT_COUNTY),
+        ("guangshui-sx", "c_city", ApplicationStatus.AT_CITY),
+        ("suixian-zx", "c_returned", ApplicationStatus.RETURNED),
+        ("gaoxin-xx", "c_rejected", ApplicationStatus.REJECTED),
+        ("guangshui-yz", "c_scored", ApplicationStatus.EXPERT_REVIEW),
+        ("szez", "c_selected", ApplicationStatus.SELECTED),
+        ("dahongshan-xx", "c_selected2", ApplicationStatus.SELECTED),
+    ],
+}
+
+
+def seed_published_batch(seeder: Seeder, title: str) -> None:
+    """A batch decided a while ago: its studios are running now."""
+    opens = date(2024, 7, 1)
+    call = seeder.call(title=title, opens_on=opens, closes_on=date(2024, 7, 28), studio_count=3)
+    during = date(2024, 7, 20)
+    chosen = []
+    for school, key in PAST_SCHOOLS[seeder.prefix]:
+        application = seeder.submit(seeder.application(call, school, key, during), during)
+        chosen.append(seeder.approve_to(application, ApplicationStatus.EXPERT_REVIEW))
+    services.call_close(actor=None, call=call, today=date(2024, 7, 29))
+    call.refresh_from_db()
+    seeder.score(call, chosen, ["expert", "expert2", "expert3"])
+    experts.selection_save(actor=seeder.admin, call=call, application_ids=[a.pk for a in chosen])
+    call.refresh_from_db()
+    published_on = date(2024, 9, 1)
+    if seeder.policy.public_notice:
+        publication.notice_start(actor=seeder.admin, call=call, today=date(2024, 8, 20))
+        call.refresh_from_db()
+        published_on = call.notice_ends_on + timedelta(days=1)
+    publication.call_publish(actor=seeder.admin, call=call, today=published_on)
+
+
+def seed_current_batch(seeder: Seeder, title: str, today: date) -> None:
+    call = seeder.call(
+        title=title,
+        opens_on=today - timedelta(days=20),
+        closes_on=today + timedelta(days=30),
+        studio_count=2,
+    )
+    to_select, to_score = [], []
+    for school, key, target in CURRENT[seeder.prefix]:
+        application = seeder.application(call, school, key, today)
+        if target == ApplicationStatus.DRAFT:
+            continue
+        application = seeder.submit(application, today)
+        if target == ApplicationStatus.RETURNED:
+            workflow.return_for_revision(
+                actor=workflow.reviewers_for(application)[0],
+                application=application,
+                opinion="请补充近五年主要业绩的证明材料后重新提交。",
+            )
+        elif target == ApplicationStatus.REJECTED:
+            workflow.reject(
+                actor=workflow.reviewers_for(application)[0],
+                application=application,
+                opinion="从事班主任工作年限证明不足，本次不予推荐。",
+            )
+        elif target == ApplicationStatus.SELECTED:
+            to_select.append(seeder.approve_to(application, ApplicationStatus.EXPERT_REVIEW))
+        elif target == ApplicationStatus.EXPERT_REVIEW:
+            to_score.append(application)
+        else:
+            seeder.approve_to(application, target)
+    seeder.score(call, to_select, ["expert", "expert2", "expert3"])
+    experts.selection_save(actor=seeder.admin, call=call, application_ids=[a.pk for a in to_select])
+    # Scored after the selection, so that one application still shows the scoring stage.
+    scored = [seeder.approve_to(a, ApplicationStatus.EXPERT_REVIEW) for a in to_score]
+    seeder.score(call, scored, ["expert", "expert2"])
