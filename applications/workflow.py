@@ -148,9 +148,8 @@ def submit(*, actor: User, application: Application, today: date) -> Application
 def _next_status(application: Application) -> str:
     policy = application.call.policy
     if application.status == ApplicationStatus.AT_SCHOOL:
-        goes_to_county = policy.review_by_county and not (
-            application.is_bureau_affiliated and policy.affiliated_schools_skip_county
-        )
+        # A bureau-affiliated school has no county to review it, whatever the policy says.
+        goes_to_county = policy.review_by_county and not application.is_bureau_affiliated
         return ApplicationStatus.AT_COUNTY if goes_to_county else ApplicationStatus.AT_CITY
     if application.status == ApplicationStatus.AT_COUNTY:
         return ApplicationStatus.AT_CITY

@@ -92,9 +92,6 @@ class Policy(models.Model):
 
     # Application stage
     review_by_county = models.BooleanField(_("county bureaus review applications"), default=True)
-    affiliated_schools_skip_county = models.BooleanField(
-        _("bureau-affiliated schools skip the county step"), default=True
-    )
     expert_review = models.BooleanField(_("experts review applications"), default=True)
     quota_per_county_per_stage = models.PositiveSmallIntegerField(
         _("applications per county bureau per school stage"), null=True, blank=True

@@ -1,1 +1,116 @@
-urlpatterns = []
+"""Documents: an application's official PDF, a call's packet, and uploaded files.
+
+Uploads have no public URL (MEDIA_ROOT is not served): they leave only through these views,
+each of which finds the object inside the user's scope (404 outside it) and asks ``can``.
+"""
+
+from pathlib import PurePath
+
+from django.http import FileResponse, Http404, HttpResponse
+from django.urls import path
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views import View
+
+from accounts.mixins import PermissionRequiredMixin
+
+from .. import documents, selectors
+
+
+def pdf_response(content: bytes, filename: str) -> HttpResponse:
+    """A PDF download; the (Chinese) file name is RFC 5987 encoded by Django."""
+    return HttpResponse(
+        content,
+        content_type="application/pdf",
+        headers={"Content-Disposition": content_disposition_header(True, filename)},
+    )
+
+
+def file_response(field_file, filename: str, *, as_attachment: bool = True) -> FileResponse:
+    """Stream a stored upload under ``filename``; a row whose file is gone is a 404."""
+    if not field_file:
+        raise Http404
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=as_attachment, filename=filename)
+
+
+class ApplicationObjectMixin(PermissionRequiredMixin):
+    permission = "applications.view_application"
+
+    def lookup(self, user, pk, **kwargs):
+        return selectors.application_for(user, pk)
+
+
+class ApplicationPdfView(ApplicationObjectMixin, View):
+    """The filled official form; the applicant also gets their draft, marked 草稿."""
+
+    def get(self, request, pk):
+        content = documents.application_pdf(self.object)
+        return pdf_response(content, documents.pdf_filename(self.object))
+
+
+class ApplicationPhotoView(ApplicationObjectMixin, View):
+    """The host's photo, inline so that pages can show it in an <img>."""
+
+    def get(self, request, pk):
+        photo = self.object.photo
+        suffix = PurePath(photo.name).suffix if photo else ""
+        name = documents.safe_filename(self.object.host_name) or str(self.object.pk)
+        return file_response(photo, f"{name}{suffix}", as_attachment=False)
+
+
+class ApplicationAttachmentView(ApplicationObjectMixin, View):
+    def get(self, request, pk, attachment_pk):
+        attachment = next((a for a in self.object.attachments.all() if a.pk == attachment_pk), None)
+        if attachment is None:
+            raise Http404
+        return file_response(attachment.file, attachment.original_name or attachment.title)
+
+
+class CallAttachmentView(PermissionRequiredMixin, View):
+    permission = "applications.view_call"
+
+    def lookup(self, user, pk, **kwargs):
+        return selectors.call_for(user, pk)
+
+    def get(self, request, pk, attachment_pk):
+        attachment = self.object.attachments.filter(pk=attachment_pk).first()
+        if attachment is None:
+            raise Http404
+        return file_response(attachment.file, attachment.original_name or attachment.title)
+
+
+class CallPacketView(PermissionRequiredMixin, View):
+    """Every application the municipal bureau has received, in one PDF (county, then host)."""
+
+    permission = "applications.manage_call"
+
+    def lookup(self, user, pk, **kwargs):
+        return selectors.call_for(user, pk)
+
+    def get(self, request, pk):
+        applications = list(documents.packet_applications(self.object))
+        if not applications:
+            raise Http404(_("No application of this call has reached the municipal bureau yet."))
+        content = documents.call_packet_pdf(self.object, applications)
+        return pdf_response(content, documents.packet_filename(self.object))
+
+
+urlpatterns = [
+    path("applications/<int:pk>/pdf/", ApplicationPdfView.as_view(), name="application_pdf"),
+    path("applications/<int:pk>/photo/", ApplicationPhotoView.as_view(), name="application_photo"),
+    path(
+        "applications/<int:pk>/attachments/<int:attachment_pk>/",
+        ApplicationAttachmentView.as_view(),
+        name="application_attachment",
+    ),
+    path(
+        "calls/<int:pk>/attachments/<int:attachment_pk>/",
+        CallAttachmentView.as_view(),
+        name="call_attachment",
+    ),
+    path("calls/<int:pk>/packet.pdf", CallPacketView.as_view(), name="call_packet"),
+]

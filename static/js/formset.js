@@ -21,7 +21,11 @@
       const table = document.querySelector('[data-formset="' + prefix + '"] tbody');
       const index = parseInt(total.value, 10);
       const max = document.getElementById("id_" + prefix + "-MAX_NUM_FORMS");
-      if (max && index >= parseInt(max.value, 10)) return;
+      const visible = table.querySelectorAll("tr[data-row]:not([hidden])").length;
+      if (max && visible >= parseInt(max.value, 10)) {
+        add.setAttribute("aria-disabled", "true");
+        return;
+      }
       table.insertAdjacentHTML("beforeend", template.innerHTML.replace(/__prefix__/g, index));
       total.value = index + 1;
       refreshNumbers(table.closest("table"));
@@ -36,6 +40,9 @@
       if (box) box.checked = true;
       row.hidden = true;
       refreshNumbers(row.closest("table"));
+      const prefix = row.closest("[data-formset]").dataset.formset;
+      const add = document.querySelector('[data-add-row="' + prefix + '"]');
+      if (add) add.removeAttribute("aria-disabled");
     }
   });
   // A live count of the plan's length, as the policy counts it (server is the judge).

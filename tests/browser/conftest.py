@@ -54,3 +54,46 @@ def log_in(page, demo_site, settings):
         return page
 
     return _log_in
+
+
+class Clock:
+    """The application's idea of today, set by the test (the live server shares the process)."""
+
+    def __init__(self, day):
+        self.day = day
+
+    def __call__(self):
+        return self.day
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    from datetime import date
+
+    from applications import services
+
+    fake = Clock(date(2024, 7, 20))
+    monkeypatch.setattr(services, "today", fake)
+    return fake
+
+
+@pytest.fixture
+def as_user(browser, demo_site, settings):
+    """A fresh logged-in browser context per user: ``page = as_user("lz_county")``."""
+    contexts = []
+
+    def _as(username: str):
+        context = browser.new_context(locale="zh-CN", accept_downloads=True)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(f"{demo_site.url}/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", settings.MINGSHI_DEMO_PASSWORD)
+        page.click("main button[type=submit]")
+        page.wait_for_url(f"{demo_site.url}/")
+        return page
+
+    yield _as
+    for context in contexts:
+        context.close()
