@@ -10,21 +10,15 @@ from playwright.sync_api import expect
 
 from applications.models import Application, ApplicationStatus
 from studios.models import Studio
-from tests.applications.factories import PNG, open_call
+from tests.applications.factories import open_call
+
+from .journey import approve_in_queue, assign_and_score, fill_host_block, fill_member_rows, select
 
 OPINIONS = {
     "lz_school": "该同志师德高尚，班主任工作成绩突出，同意推荐。",
     "lz_county": "经县教育局审核，材料属实，同意上报。",
     "lz_city": "经市教育局审核，进入专家评审。",
 }
-
-
-def approve_in_queue(page, base, host, opinion):
-    page.goto(f"{base}/review/")
-    page.get_by_role("link", name=host).click()
-    page.fill("#id_opinion", opinion)
-    page.click("button[name=decision][value=approve]")
-    expect(page.locator(".ms-messages")).to_be_visible()
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
@@ -37,19 +31,7 @@ def test_liuzhou_journey_from_form_to_plaque(demo_site, as_user, clock, tmp_path
     page.goto(f"{base}/calls/{call.pk}/")
     page.locator("form[action$='/apply/'] button").click()
     page.wait_for_url("**/edit/")
-    page.fill("#id_host_name", "韦丽华")
-    page.select_option("#id_gender", "female")
-    page.fill("#id_birth_month", "1980-05")
-    page.select_option("#id_party_member", "true")
-    page.fill("#id_professional_title", "高级教师")
-    page.fill("#id_post", "德育主任")
-    page.fill("#id_head_teacher_years", "16")
-    page.fill("#id_research_direction", "班级文化建设")
-    page.fill("#id_phone", "13877200000")
-    page.select_option("#id_paired_county", label="柳城县")
-    photo = tmp_path / "photo.png"
-    photo.write_bytes(PNG)
-    page.set_input_files("#id_photo", str(photo))
+    fill_host_block(page, tmp_path, name="韦丽华", paired_county="柳城县")
     page.click("[data-add-row=advisors]")
     page.fill("#id_advisors-0-name", "黄教授")
     page.fill("#id_advisors-0-work_unit", "广西师范大学")
@@ -62,12 +44,7 @@ def test_liuzhou_journey_from_form_to_plaque(demo_site, as_user, clock, tmp_path
     page.fill("#id_members-0-name", "写错的一行")
     page.locator("[data-formset=members] tr[data-row]").nth(0).locator("[data-remove-row]").click()
     page.click("[data-add-row=members]")
-    for i in range(1, 6):
-        page.fill(f"#id_members-{i}-name", f"成员{i}")
-        page.fill(f"#id_members-{i}-birth_month", "1988-03")
-        page.fill(f"#id_members-{i}-head_teacher_years", "7")
-    page.fill("#id_achievements", "近五年获市级优秀班主任称号。")
-    page.fill("#id_plan", "指导思想：立德树人。工作目标：培养骨干班主任。")
+    fill_member_rows(page, 1, 6)
     page.click("button[name=save]")
     expect(page.locator("#id_members-4-name")).to_have_value("成员5")
     assert "写错的一行" not in page.content()
@@ -85,22 +62,10 @@ def test_liuzhou_journey_from_form_to_plaque(demo_site, as_user, clock, tmp_path
 
     # 3. The bureau assigns the expert, who scores.
     bureau = as_user("lz_city")
-    bureau.goto(f"{base}/calls/{call.pk}/experts/")
-    bureau.locator("input[name=experts]").first.check(force=True)
-    bureau.locator(f"input[name=applications][value='{application.pk}']").check(force=True)
-    bureau.locator("#assign-form button[type=submit]").click()
-    expert = as_user("lz_expert")
-    expert.goto(f"{base}/experts/")
-    expert.locator("a[href*='/experts/assignments/']").first.click()
-    for field in expert.locator("#score-form input[type=number]").all():
-        field.fill("25")
-    expert.locator("#score-form button[type=submit]").click()
-    expect(expert.locator(".ms-messages")).to_be_visible()
+    assign_and_score(bureau, as_user("lz_expert"), base, call.pk, application.pk)
 
     # 4. The bureau selects from the ranking and publishes.
-    bureau.goto(f"{base}/calls/{call.pk}/ranking/")
-    bureau.locator(f"input[name=selected][value='{application.pk}']").check(force=True)
-    bureau.locator("#selection-form button[type=submit]").click()
+    select(bureau, base, call.pk, application.pk)
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SELECTED
     clock.day = clock.day.replace(month=9, day=1)
