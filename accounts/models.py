@@ -34,6 +34,11 @@ class SchoolStage(models.TextChoices):
     VOCATIONAL = "vocational", _("Secondary vocational")
 
 
+def school_stage_labels(codes: list[str]) -> list[str]:
+    labels = dict(SchoolStage.choices)
+    return [str(labels.get(code, code)) for code in codes]
+
+
 class OrganisationKind(models.TextChoices):
     MUNICIPAL_BUREAU = "municipal_bureau", _("Municipal education bureau")
     CE_CENTRE = "ce_centre", _("Continuing-education centre")
@@ -107,8 +112,7 @@ class Organisation(models.Model):
         return self.kind == OrganisationKind.SCHOOL and self.county_id is None
 
     def get_school_stages_display(self) -> list[str]:
-        labels = dict(SchoolStage.choices)
-        return [str(labels.get(code, code)) for code in self.school_stages]
+        return school_stage_labels(self.school_stages)
 
     def clean(self) -> None:
         allowed = ALLOWED_PARENTS[OrganisationKind(self.kind)]

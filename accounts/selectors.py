@@ -79,3 +79,14 @@ def notifications_for(user: User, *, unread_only: bool = False) -> QuerySet[Noti
 
 def unread_count(user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def users_with_role(role: str, organisation) -> list[User]:
+    """The active users holding ``role`` at ``organisation``: who to tell, who acts next."""
+    return list(
+        User.objects.filter(
+            role_assignments__role=role,
+            role_assignments__organisation=organisation,
+            is_active=True,
+        ).distinct()
+    )

@@ -33,6 +33,7 @@ from .models import (
     Score,
     ScoreAggregation,
 )
+from .selectors import bureau_admins
 from .services import ApplicationError
 
 State = ExpertAssignment.State
@@ -57,16 +58,6 @@ ONE_DECIMAL = Decimal("0.1")
 
 def _application_url(application: Application) -> str:
     return f"/applications/{application.pk}/"
-
-
-def bureau_admins(call: Call) -> list[User]:
-    return list(
-        User.objects.filter(
-            role_assignments__role=Role.MUNICIPAL_ADMIN,
-            role_assignments__organisation_id=call.bureau_id,
-            is_active=True,
-        ).distinct()
-    )
 
 
 def experts_for_call(call: Call) -> QuerySet[User]:

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organisation, SchoolStage
+from accounts.models import Organisation, SchoolStage, school_stage_labels
 from studios.models import Policy, TeamRole
 
 
@@ -86,8 +86,7 @@ class Call(models.Model):
         return self.bureau
 
     def get_school_stages_display(self) -> list[str]:
-        labels = dict(SchoolStage.choices)
-        return [str(labels.get(code, code)) for code in self.school_stages]
+        return school_stage_labels(self.school_stages)
 
     def accepts_submissions_on(self, day) -> bool:
         return self.status == CallStatus.OPEN and self.opens_on <= day <= self.closes_on

@@ -19,13 +19,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.models import Role, User
+from accounts.models import User
 from accounts.permissions import can
 from accounts.services import audit_record, notify
 from studios.models import Studio
 from studios.services import StudioError, studio_found
 
 from .models import Application, ApplicationStatus, Call, CallStatus, Objection
+from .selectors import bureau_admins
 from .services import ApplicationError
 
 # Calls from which the notice may start, or (without a notice) the results be published.
@@ -46,16 +47,6 @@ def notice_running(call: Call, today: date) -> bool:
         and call.notice_starts_on is not None
         and call.notice_ends_on is not None
         and call.notice_starts_on <= today <= call.notice_ends_on
-    )
-
-
-def bureau_admins(call: Call) -> list[User]:
-    return list(
-        User.objects.filter(
-            role_assignments__role=Role.MUNICIPAL_ADMIN,
-            role_assignments__organisation_id=call.bureau_id,
-            is_active=True,
-        ).distinct()
     )
 
 

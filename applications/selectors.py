@@ -4,6 +4,7 @@ from django.db.models import Count, Q, QuerySet
 
 from accounts.models import Role, User
 from accounts.permissions import role_assignments
+from accounts.selectors import users_with_role
 
 from .models import Application, ApplicationStatus, Call, CallStatus
 from .permissions import can_manage_call, visible_applications_q, waiting_for_q
@@ -113,3 +114,7 @@ def status_counts(call: Call) -> dict[str, int]:
     counts = {status: 0 for status in ApplicationStatus.values}
     counts.update({row["status"]: row["n"] for row in rows})
     return counts
+
+
+def bureau_admins(call: Call) -> list[User]:
+    return users_with_role(Role.MUNICIPAL_ADMIN, call.bureau)

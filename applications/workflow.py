@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
 from accounts.permissions import can
+from accounts.selectors import users_with_role
 from accounts.services import audit_record, notify
 
 from .models import (
@@ -93,13 +94,7 @@ def reviewers_for(application: Application) -> list[User]:
         role, organisation = Role.MUNICIPAL_ADMIN, application.call.bureau
     else:
         return []
-    return list(
-        User.objects.filter(
-            role_assignments__role=role,
-            role_assignments__organisation=organisation,
-            is_active=True,
-        ).distinct()
-    )
+    return users_with_role(role, organisation)
 
 
 def _tell_next_reviewers(application: Application) -> None:
@@ -240,7 +235,9 @@ def _review(actor, application, opinion: str, decision: str) -> Application:
             _("Write an opinion: it goes into the official form."),
             {"opinion": [_("An opinion is required.")]},
         )
-    locked = _lock(application, set(LEVEL_OF))
+    # Guard on the state the reviewer saw: if it moved meanwhile, someone else acted first.
+    seen = application.status if application.status in LEVEL_OF else None
+    locked = _lock(application, {seen} if seen else set(LEVEL_OF))
     if not can(actor, "applications.review_application", locked):
         raise ApplicationError(_("This application is not waiting for you."))
     level = LEVEL_OF[locked.status]

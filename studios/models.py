@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import City, Organisation, OrganisationKind, SchoolStage
+from accounts.models import City, Organisation, OrganisationKind, SchoolStage, school_stage_labels
 
 
 class TeamRole(models.TextChoices):
@@ -194,8 +194,7 @@ class Policy(models.Model):
         return self.name
 
     def get_school_stages_display(self) -> list[str]:
-        labels = dict(SchoolStage.choices)
-        return [str(labels.get(code, code)) for code in self.school_stages]
+        return school_stage_labels(self.school_stages)
 
     def clean(self) -> None:
         errors: dict[str, list] = {}
@@ -426,8 +425,8 @@ class Membership(models.Model):
         _("years as head teacher"), null=True, blank=True
     )
     source = models.CharField(_("source"), max_length=20, choices=MembershipSource.choices)
-    start_date = models.DateField(_("from"))
-    end_date = models.DateField(_("until"), null=True, blank=True)
+    start_date = models.DateField(_("member from"))
+    end_date = models.DateField(_("member until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("membership")
