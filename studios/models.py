@@ -171,6 +171,13 @@ class Policy(models.Model):
         _("a failed term excludes the host from the next cycle"), default=False
     )
 
+    absence_limit = models.PositiveSmallIntegerField(
+        _("absences without leave before a member is flagged"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the policy sets no number; absences are shown but not flagged."),
+    )
+
     # The school calendar the quota periods follow.
     school_year_start_month = models.PositiveSmallIntegerField(
         _("school year starts (month)"), default=9
@@ -427,6 +434,15 @@ class Membership(models.Model):
     source = models.CharField(_("source"), max_length=20, choices=MembershipSource.choices)
     start_date = models.DateField(_("member from"))
     end_date = models.DateField(_("member until"), null=True, blank=True)
+    end_reason = models.CharField(_("why the membership ended"), max_length=300, blank=True)
+    replaces = models.ForeignKey(
+        "self",
+        verbose_name=_("replaces"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+    )
 
     class Meta:
         verbose_name = _("membership")
@@ -438,3 +454,332 @@ class Membership(models.Model):
 
     def audit_organisation(self) -> Organisation:
         return self.studio.school
+
+
+class Activity(models.Model):
+    """活动: one thing the studio did, with its attendance, evidence and outputs."""
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="activities")
+    kind = models.CharField(_("kind"), max_length=40, choices=ActivityKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    held_on = models.DateField(_("date"))
+    online = models.BooleanField(_("online"), default=False)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    served_county = models.ForeignKey(
+        Organisation,
+        verbose_name=_("county served"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("For pairing-assistance activities: the county the activity served."),
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    outputs = models.TextField(_("outputs"), blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", null=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-held_on", "-id"]
+        indexes = [models.Index(fields=["studio", "held_on"]), models.Index(fields=["held_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.title}"
+
+    def audit_organisation(self) -> Organisation:
+        return self.studio.school
+
+
+class EvidenceKind(models.TextChoices):
+    PHOTO = "photo", _("Photo")
+    SIGN_IN = "sign_in", _("Sign-in sheet")
+    SLIDES = "slides", _("Slides")
+    OTHER = "other", _("Other")
+
+
+class ActivityEvidence(models.Model):
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField(_("kind"), max_length=10, choices=EvidenceKind.choices)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    file = models.FileField(_("file"), upload_to="evidence/%Y/%m/")
+    original_name = models.CharField(max_length=200, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["activity", "id"]
+
+    def __str__(self) -> str:
+        return self.title or self.original_name
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", _("Present")
+    LEAVE = "leave", _("Absent with leave")
+    ABSENT = "absent", _("Absent without leave")
+
+
+class Attendance(models.Model):
+    """考勤: one member at one activity; the member confirms what the host recorded."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="attendance")
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="attendance")
+    status = models.CharField(_("attendance"), max_length=10, choices=AttendanceStatus.choices)
+    leave_reason = models.CharField(_("reason for leave"), max_length=300, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed by the member at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "membership"], name="attendance_once_per_member"
+            )
+        ]
+        indexes = [models.Index(fields=["membership", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.membership.name}: {self.get_status_display()}"
+
+
+class PlanKind(models.TextChoices):
+    THREE_YEAR = "three_year", _("Three-year plan")
+    YEARLY = "yearly", _("Yearly plan")
+    TRAINING = "training", _("Training plan")
+
+
+class StudioPlan(models.Model):
+    """One version of a plan. Editing adds a version; earlier ones stay readable."""
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="plans")
+    kind = models.CharField(_("kind"), max_length=20, choices=PlanKind.choices)
+    school_year = models.PositiveSmallIntegerField(
+        _("school year (first calendar year)"), null=True, blank=True
+    )
+    version = models.PositiveSmallIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("plan"))
+    author = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+        ordering = ["studio", "kind", "-school_year", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["studio", "kind", "school_year", "version"], name="plan_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version}"
+
+
+class GrowthPlan(models.Model):
+    """A member's personal growth plan (个人成长规划). It follows the person, not the studio."""
+
+    person = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="growth_plans"
+    )
+    studio = models.ForeignKey(
+        Studio, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveSmallIntegerField(_("version"))
+    text = models.TextField(_("growth plan"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("growth plan")
+        verbose_name_plural = _("growth plans")
+        ordering = ["person", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "version"], name="growth_plan_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} v{self.version}"
+
+
+class SemesterSummary(models.Model):
+    """A member's semester summary and their report-back at their own school (返校汇报)."""
+
+    person = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="semester_summaries"
+    )
+    studio = models.ForeignKey(
+        Studio, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    school_year = models.PositiveSmallIntegerField(_("school year (first calendar year)"))
+    semester = models.PositiveSmallIntegerField(
+        _("semester"), choices=[(1, _("First semester")), (2, _("Second semester"))]
+    )
+    summary = models.TextField(_("summary"))
+    report_date = models.DateField(_("report-back date"), null=True, blank=True)
+    report_place = models.CharField(_("report-back place"), max_length=200, blank=True)
+    host_comment = models.TextField(_("host's review"), blank=True)
+    reviewed_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("semester summary")
+        verbose_name_plural = _("semester summaries")
+        ordering = ["person", "-school_year", "-semester"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "school_year", "semester"], name="one_summary_per_semester"
+            )
+        ]
+        indexes = [models.Index(fields=["studio", "report_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.school_year}-{self.semester}"
+
+
+class OutputKind(models.TextChoices):
+    PAPER = "paper", _("Paper")
+    BOOK = "book", _("Book")
+    COURSE = "course", _("Course")
+    CASE = "case", _("Case")
+    RESOURCE_PACK = "resource_pack", _("Resource pack")
+    RESEARCH_TOPIC = "research_topic", _("Research topic")
+
+
+class OutputLevel(models.TextChoices):
+    NATIONAL = "national", _("National")
+    PROVINCIAL = "provincial", _("Provincial")
+    MUNICIPAL = "municipal", _("Municipal")
+    COUNTY = "county", _("County")
+    SCHOOL = "school", _("School")
+
+
+class TopicStatus(models.TextChoices):
+    PLANNED = "planned", _("Applied for")
+    ONGOING = "ongoing", _("In progress")
+    CONCLUDED = "concluded", _("Concluded")
+
+
+class Output(models.Model):
+    """成果/资源: what the studio produced; shared ones are visible to the city's teachers."""
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="outputs")
+    person = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("member"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outputs",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=OutputKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    authors = models.CharField(_("authors"), max_length=200, blank=True)
+    level = models.CharField(_("level"), max_length=20, choices=OutputLevel.choices, blank=True)
+    topic_status = models.CharField(
+        _("research topic status"), max_length=20, choices=TopicStatus.choices, blank=True
+    )
+    produced_on = models.DateField(_("date"))
+    description = models.TextField(_("description"), blank=True)
+    file = models.FileField(_("file"), upload_to="outputs/%Y/%m/", blank=True)
+    original_name = models.CharField(max_length=200, blank=True)
+    shared = models.BooleanField(_("shared with the city's teachers"), default=False)
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", null=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("output")
+        verbose_name_plural = _("outputs")
+        ordering = ["-produced_on", "-id"]
+        indexes = [models.Index(fields=["shared", "kind"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RecruitmentStatus(models.TextChoices):
+    OPEN = "open", _("Open for applications")
+    CLOSED = "closed", _("Closed, assigning")
+    DONE = "done", _("Seats assigned")
+
+
+class RecruitmentRound(models.Model):
+    """增补成员: the bureau's call for the members it assigns to the studios of a batch."""
+
+    call = models.ForeignKey(
+        "applications.Call", on_delete=models.PROTECT, related_name="recruitment_rounds"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    opens_on = models.DateField(_("opens on"))
+    closes_on = models.DateField(_("closes on"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=RecruitmentStatus.choices,
+        default=RecruitmentStatus.OPEN,
+    )
+    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("recruitment round")
+        verbose_name_plural = _("recruitment rounds")
+        ordering = ["-opens_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def audit_organisation(self) -> Organisation:
+        return self.call.bureau
+
+
+class SeatRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    ASSIGNED = "assigned", _("Assigned")
+    NOT_ASSIGNED = "not_assigned", _("Not assigned")
+
+
+class SeatRequest(models.Model):
+    """A teacher's application for a bureau-assigned seat in the studio of their choice."""
+
+    round = models.ForeignKey(RecruitmentRound, on_delete=models.CASCADE, related_name="requests")
+    teacher = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="seat_requests"
+    )
+    studio = models.ForeignKey(Studio, on_delete=models.PROTECT, related_name="seat_requests")
+    school = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    birth_month = models.DateField(_("birth month"))
+    head_teacher_years = models.PositiveSmallIntegerField(_("years as head teacher"))
+    professional_title = models.CharField(_("professional title"), max_length=60, blank=True)
+    statement = models.TextField(_("why this studio"))
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=SeatRequestStatus.choices,
+        default=SeatRequestStatus.PENDING,
+    )
+    membership = models.OneToOneField(
+        Membership, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("seat request")
+        verbose_name_plural = _("seat requests")
+        ordering = ["round", "studio", "created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "teacher"], name="one_seat_request_per_round")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.teacher} → {self.studio}"

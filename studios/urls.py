@@ -1,8 +1,10 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import views
-
+# One urlconf per area of running a studio; each module keeps its views and its urlpatterns.
 urlpatterns = [
-    path("policies/", views.PolicyListView.as_view(), name="policy_list"),
-    path("policies/<slug:code>/", views.PolicyDetailView.as_view(), name="policy_detail"),
+    path("", include("studios.views.policies")),
+    path("", include("studios.views.home")),
+    path("", include("studios.views.activities")),
+    path("", include("studios.views.team")),
+    path("", include("studios.views.files")),
 ]

@@ -1,8 +1,9 @@
+from django.urls import path
 from django.views.generic import DetailView, ListView
 
 from accounts.mixins import PermissionRequiredMixin
 
-from . import selectors
+from studios import selectors
 
 
 class PolicyListView(PermissionRequiredMixin, ListView):
@@ -21,3 +22,9 @@ class PolicyDetailView(PermissionRequiredMixin, DetailView):
 
     def lookup(self, user, code):
         return selectors.policy_for(user, code)
+
+
+urlpatterns = [
+    path("policies/", PolicyListView.as_view(), name="policy_list"),
+    path("policies/<slug:code>/", PolicyDetailView.as_view(), name="policy_detail"),
+]
