@@ -23,3 +23,24 @@ def policies_panel(user) -> HomePanel | None:
         ],
         order=60,
     )
+
+
+@home_panel
+def my_studios_panel(user) -> HomePanel | None:
+    from .views.home import my_studios
+
+    memberships = list(my_studios(user))
+    if not memberships:
+        return None
+    return HomePanel(
+        title=_("My studios"),
+        items=[
+            HomeItem(
+                label=m.studio.name,
+                url=reverse("studio_home", args=[m.studio_id]),
+                detail=m.get_role_display(),
+            )
+            for m in memberships
+        ],
+        order=15,
+    )

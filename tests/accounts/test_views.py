@@ -197,12 +197,25 @@ def test_policy_page_shows_the_citys_rules_and_hides_other_cities(demo, client_f
     assert client.get(reverse("policy_detail", args=["suizhou"])).status_code == 404
 
 
+def test_every_model_of_ours_is_in_the_admin():
+    from django.apps import apps
+    from django.contrib import admin
+
+    ours = {"accounts", "studios", "applications", "assessments", "funding"}
+    missing = [
+        m._meta.label
+        for m in apps.get_models()
+        if m._meta.app_label in ours and m not in admin.site._registry
+    ]
+    assert missing == []
+
+
 def test_admin_lists_every_model_with_search(demo, client):
     from django.contrib import admin
 
     client.force_login(demo.user("admin"))
     for model, model_admin in admin.site._registry.items():
-        if model._meta.app_label not in {"accounts", "studios"}:
+        if model._meta.app_label not in {"accounts", "studios", "applications"}:
             continue
         assert model_admin.search_fields, model
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
