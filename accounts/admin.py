@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 
-from .models import AuditEntry, City, Notification, Organisation, RoleAssignment, User
+from .models import AuditEntry, City, Job, Notification, Organisation, RoleAssignment, User
 
 
 class RoleAssignmentInline(admin.TabularInline):
@@ -79,3 +79,12 @@ class NotificationAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["recipient"]
     raw_id_fields = ["recipient"]
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    list_display = ["title", "owner", "kind", "status", "progress", "total", "created_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["title", "owner__username", "error"]
+    date_hierarchy = "created_at"
+    raw_id_fields = ["owner"]

@@ -23,3 +23,18 @@ def render_pdf(template_name: str, context: dict, *, language: str = "zh-hans") 
     with translation.override(language):
         html = render_to_string(template_name, {"pdf_font_family": PDF_FONT_FAMILY, **context})
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def render_document(template_name: str, context: dict, *, language: str = "zh-hans"):
+    """Lay out one document without writing it, so that several can become one PDF."""
+    from weasyprint import HTML
+
+    with translation.override(language):
+        html = render_to_string(template_name, {"pdf_font_family": PDF_FONT_FAMILY, **context})
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).render()
+
+
+def combine_documents(documents: list) -> bytes:
+    """One PDF of the pages of ``documents``, in order."""
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf()

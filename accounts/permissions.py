@@ -166,3 +166,8 @@ def can_view_audit_entry(user, entry) -> bool:
 @rule("accounts.read_notification")
 def can_read_notification(user, notification) -> bool:
     return notification.recipient_id == user.pk
+
+
+@rule("accounts.view_job")
+def can_view_job(user, job) -> bool:
+    return job.owner_id == user.pk

@@ -24,3 +24,10 @@ def send_daily_digests(day: str | None = None) -> int:
 def ping(value: str) -> str:
     """A round trip through the broker and the result backend, for health checks."""
     return f"pong:{value}"
+
+
+@shared_task(acks_late=True)
+def run_job(job_id: int) -> str:
+    from .jobs import job_run
+
+    return job_run(job_id=job_id)

@@ -23,4 +23,6 @@ urlpatterns = [
         name="organisation_detail",
     ),
     path("audit/", views.AuditTrailView.as_view(), name="audit_trail"),
+    path("jobs/<int:pk>/", views.JobDetailView.as_view(), name="job_detail"),
+    path("jobs/<int:pk>/download/", views.JobDownloadView.as_view(), name="job_download"),
 ]

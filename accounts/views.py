@@ -12,7 +12,7 @@ from . import selectors, services
 from .forms import AuditFilterForm, OrganisationFilterForm, PreferencesForm
 from .home import panels_for
 from .mixins import PermissionRequiredMixin
-from .models import Notification, OrganisationKind
+from .models import Job, JobStatus, Notification, OrganisationKind
 
 PAGE_SIZE = 25
 
@@ -177,3 +177,37 @@ class AuditTrailView(PermissionRequiredMixin, ListView):
         return super().get_context_data(
             filter_form=self.filter_form, querystring=query.urlencode(), **kwargs
         )
+
+
+class JobDetailView(PermissionRequiredMixin, TemplateView):
+    """Progress of one background job; the bar refreshes itself (htmx) until the file is ready."""
+
+    permission = "accounts.view_job"
+    template_name = "accounts/job_detail.html"
+
+    def lookup(self, user, pk):
+        return Job.objects.filter(pk=pk, owner=user).first()
+
+    def get_template_names(self):
+        if self.request.htmx:
+            return ["accounts/_job_progress.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(job=self.object, **kwargs)
+
+
+class JobDownloadView(PermissionRequiredMixin, View):
+    permission = "accounts.view_job"
+
+    def lookup(self, user, pk):
+        return Job.objects.filter(pk=pk, owner=user, status=JobStatus.DONE).first()
+
+    def get(self, request, pk):
+        from django.http import FileResponse, Http404
+
+        try:
+            handle = self.object.result.open("rb")
+        except (FileNotFoundError, ValueError):
+            raise Http404 from None
+        return FileResponse(handle, as_attachment=True, filename=self.object.result_name)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
 
-from accounts.pdf import render_pdf
+from accounts.pdf import combine_documents, render_document, render_pdf
 from studios.models import TeamRole
 
 from .models import Application, ApplicationStatus, Call, ReviewLevel, ReviewStep
@@ -160,3 +160,21 @@ def call_packet_pdf(call: Call, applications) -> bytes:
             "is_draft": False,
         },
     )
+
+
+def call_packet_pdf_stepwise(call: Call, applications, report) -> bytes:
+    """The packet, laid out one form at a time so that a background job can report progress
+    (``report(done, total)``); the pages are then written as one PDF."""
+    applications = list(applications)
+    _prefetch_form_data(applications)
+    documents = []
+    for done, application in enumerate(applications, start=1):
+        form = _form(application)
+        documents.append(
+            render_document(
+                "applications/pdf/application.html",
+                {"forms": [form], "title": form["title"], "is_draft": False},
+            )
+        )
+        report(done, len(applications))
+    return combine_documents(documents)

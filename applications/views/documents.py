@@ -98,6 +98,20 @@ class CallPacketView(PermissionRequiredMixin, View):
         content = documents.call_packet_pdf(self.object, applications)
         return pdf_response(content, documents.packet_filename(self.object))
 
+    def post(self, request, pk):
+        """Build the packet in the background (a call may hold many forms) and follow it."""
+        from django.shortcuts import redirect
+
+        from accounts.jobs import job_start
+
+        job = job_start(
+            actor=request.user,
+            kind="applications.call_packet",
+            title=_("All applications of %(call)s as one PDF") % {"call": self.object.title},
+            params={"call": self.object.pk},
+        )
+        return redirect("job_detail", job.pk)
+
 
 urlpatterns = [
     path("applications/<int:pk>/pdf/", ApplicationPdfView.as_view(), name="application_pdf"),
