@@ -120,3 +120,18 @@ class RubricCriterionAdmin(admin.ModelAdmin):
     list_display = ["name", "call", "max_score", "position"]
     list_filter = ["call"]
     search_fields = ["name", "description"]
+
+
+@admin.register(TeamEntry)
+class TeamEntryAdmin(admin.ModelAdmin):
+    list_display = ["name", "role", "application", "work_unit", "head_teacher_years"]
+    list_filter = ["role"]
+    search_fields = ["name", "work_unit", "application__host_name"]
+    raw_id_fields = ["application"]
+
+
+@admin.register(CallAttachment)
+class CallAttachmentAdmin(admin.ModelAdmin):
+    list_display = ["title", "call", "uploaded_at"]
+    search_fields = ["title", "original_name", "call__title"]
+    list_filter = ["call"]

@@ -152,3 +152,11 @@ class SeatRequestAdmin(admin.ModelAdmin):
     list_filter = ["status", "round"]
     search_fields = ["teacher__full_name", "studio__name"]
     raw_id_fields = ["teacher", "studio", "school", "membership"]
+
+
+@admin.register(ActivityEvidence)
+class ActivityEvidenceAdmin(admin.ModelAdmin):
+    list_display = ["title", "activity", "kind", "size", "uploaded_at"]
+    list_filter = ["kind"]
+    search_fields = ["title", "original_name", "activity__title"]
+    raw_id_fields = ["activity"]
