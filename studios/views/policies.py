@@ -2,7 +2,6 @@ from django.urls import path
 from django.views.generic import DetailView, ListView
 
 from accounts.mixins import PermissionRequiredMixin
-
 from studios import selectors
 
 
