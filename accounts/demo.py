@@ -10,9 +10,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from applications.demo import seed_applications
+from studios.demo import first_host, seed_studio_life
 from studios.services import policy_load_preset
 
-from .models import OrganisationKind, Role
+from .models import OrganisationKind, Role, User
 from .services import city_ensure, organisation_ensure, role_assign, user_ensure
 
 P, J, S, V, K = "primary", "junior", "senior", "vocational", "kindergarten"
@@ -156,5 +157,15 @@ def seed_demo(*, with_applications: bool = True) -> list[DemoLogin]:
             role_assign(actor=None, user=user, role=role, organisation=orgs[org_code])
             logins.append(DemoLogin(username, full_name, str(role.label), orgs[org_code].name))
         if with_applications:
-            seed_applications(policy, spec["prefix"], password, timezone.localdate())
+            today = timezone.localdate()
+            seed_applications(policy, spec["prefix"], password, today)
+            seed_studio_life(policy, spec["prefix"], password, today)
+            host = first_host(policy)
+            if host is not None:
+                logins.append(DemoLogin(host.username, host.full_name, "host", policy.city.name))
+            member = User.objects.filter(username=f"{spec['prefix']}_member").first()
+            if member is not None:
+                logins.append(
+                    DemoLogin(member.username, member.full_name, "member", policy.city.name)
+                )
     return logins

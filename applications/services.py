@@ -45,6 +45,8 @@ ATTACHMENT_TYPES = {
     ".docx": b"PK\x03\x04",
     ".xlsx": b"PK\x03\x04",
     ".doc": b"\xd0\xcf\x11\xe0",
+    ".pptx": b"PK\x03\x04",
+    ".zip": b"PK\x03\x04",
 }
 PHOTO_TYPES = {".jpg", ".jpeg", ".png"}
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024

@@ -44,3 +44,113 @@ def my_studios_panel(user) -> HomePanel | None:
         ],
         order=15,
     )
+
+
+@home_panel
+def attendance_to_confirm_panel(user) -> HomePanel | None:
+    """Members: how many attendance records wait for their confirmation (one query)."""
+    from .models import Attendance
+
+    waiting = Attendance.objects.filter(membership__user=user, confirmed_at__isnull=True).count()
+    if not waiting:
+        return None
+    return HomePanel(
+        title=_("Attendance to confirm"),
+        items=[
+            HomeItem(
+                label=_("Activities whose attendance you have not confirmed"),
+                url=reverse("my_attendance"),
+                count=waiting,
+                urgent=True,
+            )
+        ],
+        order=18,
+    )
+
+
+@home_panel
+def compliance_panel(user) -> HomePanel | None:
+    """Oversight roles: the compliance grid of every studio in their scope (no query)."""
+    from accounts.permissions import can
+
+    if not can(user, "studios.oversee_studios"):
+        return None
+    return HomePanel(
+        title=_("Studio quotas"),
+        items=[
+            HomeItem(
+                label=_("Quota compliance of the studios"),
+                url=reverse("compliance_grid"),
+                detail=_("Every studio against its policy's quotas, red, amber or green."),
+            )
+        ],
+        order=45,
+    )
+
+
+@home_panel
+def growth_and_resources_panel(user) -> HomePanel | None:
+    """Members: their growth file. Everyone working in a city: the city's shared resources."""
+    from accounts.permissions import can
+
+    from .models import Membership
+    from .permissions import GROWTH_ROLES
+
+    items = []
+    if Membership.objects.filter(user=user, role__in=GROWTH_ROLES).exists():
+        items.append(
+            HomeItem(
+                label=_("My growth file"),
+                url=reverse("growth_file", args=[user.pk]),
+                detail=_("Growth plan, semester summaries, attendance and outputs."),
+            )
+        )
+    if can(user, "studios.browse_resources"):
+        items.append(
+            HomeItem(
+                label=_("Shared resources"),
+                url=reverse("resources"),
+                detail=_("Courses, cases and resource packs the studios of your city share."),
+            )
+        )
+    if not items:
+        return None
+    return HomePanel(title=_("Growth and resources"), items=items, order=40)
+
+
+@home_panel
+def recruitment_panel(user) -> HomePanel | None:
+    """Teachers: the member recruitment rounds open now. The bureau: rounds to close or assign."""
+    from accounts.permissions import can
+    from applications.services import today
+
+    from .models import RecruitmentStatus
+    from .recruitment import open_rounds_for_teacher, rounds_run_by
+
+    if not can(user, "studios.browse_recruitment"):
+        return None
+    day = today()
+    items = []
+    for r in rounds_run_by(user).exclude(status=RecruitmentStatus.DONE)[:10]:
+        waiting = r.status == RecruitmentStatus.CLOSED or r.closes_on < day
+        items.append(
+            HomeItem(
+                label=r.title,
+                url=reverse("recruitment_detail", args=[r.pk]),
+                detail=_("Assign the seats") if waiting else r.get_status_display(),
+                urgent=waiting,
+            )
+        )
+    if not items:
+        for r in open_rounds_for_teacher(user, day)[:10]:
+            items.append(
+                HomeItem(
+                    label=r.title,
+                    url=reverse("recruitment_detail", args=[r.pk]),
+                    detail=_("Request a seat in a studio until %(day)s")
+                    % {"day": r.closes_on.isoformat()},
+                )
+            )
+    if not items:
+        return None
+    return HomePanel(title=_("Member recruitment"), items=items, order=30)

@@ -95,3 +95,181 @@ def can_confirm_attendance(user, attendance) -> bool:
 def can_browse_resources(user, _obj=None) -> bool:
     """Shared resources are for every logged-in person working in a city."""
     return user.is_superuser or bool(role_assignments(user))
+
+
+# --- growth files, plans' readers, outputs and shared resources (studios.views.files) ---------
+
+# The roles that keep a growth file in a studio: the people the studio trains.
+GROWTH_ROLES = {"member", "shadow"}
+
+
+@rule("studios.view_growth_file")
+def can_view_growth_file(user, person) -> bool:
+    """A growth file follows its person: they, the hosts of every studio they belong or
+    belonged to, and the bureau overseeing those studios read it."""
+    from .models import Studio
+
+    if user.is_superuser or user.pk == person.pk:
+        return True
+    studios = Studio.objects.filter(memberships__user=person).select_related("school").distinct()
+    return any(is_host(user, s) or can_oversee_studio(user, s) for s in studios)
+
+
+@rule("studios.view_studio_growth")
+def can_view_studio_growth(user, studio) -> bool:
+    """The list of a studio's members' growth files: its host and the bureau overseeing it."""
+    return user.is_superuser or is_host(user, studio) or can_oversee_studio(user, studio)
+
+
+@rule("studios.keep_growth_file")
+def can_keep_growth_file(user, studio) -> bool:
+    """A current member (or shadow trainee) of an active studio writes their growth plan and
+    semester summaries there."""
+    from .models import Membership, StudioStatus
+
+    return (
+        studio.status == StudioStatus.ACTIVE
+        and Membership.objects.filter(
+            studio=studio, user=user, end_date__isnull=True, role__in=GROWTH_ROLES
+        ).exists()
+    )
+
+
+@rule("studios.edit_summary")
+def can_edit_summary(user, summary) -> bool:
+    """One's own summary, until the host has reviewed it."""
+    return (
+        summary.person_id == user.pk
+        and summary.reviewed_at is None
+        and summary.studio is not None
+        and can_keep_growth_file(user, summary.studio)
+    )
+
+
+@rule("studios.review_summary")
+def can_review_summary(user, summary) -> bool:
+    """The host of the summary's (active) studio, once."""
+    return (
+        summary.studio is not None
+        and summary.reviewed_at is None
+        and can_manage_studio(user, summary.studio)
+    )
+
+
+@rule("studios.add_output")
+def can_add_output(user, studio) -> bool:
+    """The host records any output of the studio; a current member records their own."""
+    from .models import StudioStatus
+
+    if can_manage_studio(user, studio):
+        return True
+    return studio.status == StudioStatus.ACTIVE and is_member(user, studio)
+
+
+@rule("studios.change_output")
+def can_change_output(user, output) -> bool:
+    from .models import StudioStatus
+
+    studio = output.studio
+    if can_manage_studio(user, studio):
+        return True
+    return (
+        output.person_id == user.pk
+        and studio.status == StudioStatus.ACTIVE
+        and is_member(user, studio)
+    )
+
+
+@rule("studios.delete_output")
+def can_delete_output(user, output) -> bool:
+    return can_manage_studio(user, output.studio)
+
+
+@rule("studios.download_output")
+def can_download_output(user, output) -> bool:
+    """A shared output is for everyone working in the studio's city (资源共享); any other file
+    for those who may open the studio."""
+    city_id = output.studio.school.city_id
+    in_city = any(ra.organisation.city_id == city_id for ra in role_assignments(user))
+    if output.shared and (user.is_superuser or in_city):
+        return True
+    return can_view_studio(user, output.studio)
+
+
+# --- activities, attendance and compliance ---------------------------------------------------
+
+
+@rule("studios.view_my_attendance")
+def can_view_my_attendance(user, _obj=None) -> bool:
+    """Everyone logged in has a page of their own attendance (empty for non-members)."""
+    return True
+
+
+@rule("studios.view_attendance_record")
+def can_view_attendance_record(user, attendance) -> bool:
+    """A member's own attendance record (confirming it is studios.confirm_attendance)."""
+    return attendance.membership.user_id == user.pk
+
+
+@rule("studios.view_evidence")
+def can_view_evidence(user, evidence) -> bool:
+    """An activity's evidence files go to whoever may open the studio's page."""
+    return can_view_studio(user, evidence.activity.studio)
+
+
+@rule("studios.view_absences")
+def can_view_absences(user, studio) -> bool:
+    """Members' absence counts: the host and the organisations overseeing the studio."""
+    from accounts.permissions import in_scope
+
+    if user.is_superuser or in_scope(user, studio.school, roles=STUDIO_READERS):
+        return True
+    return is_host(user, studio)
+
+
+# --- the team and the bureau's member recruitment (studios/team.py, studios/recruitment.py) ---
+
+
+@rule("studios.change_team")
+def can_change_team(user, studio) -> bool:
+    """Add, end or replace memberships: the host of an active studio, or the municipal bureau.
+    Which roles and seats each may fill is the policy's answer, checked in studios.team."""
+    return can_oversee_studio(user, studio) or can_manage_studio(user, studio)
+
+
+@rule("studios.run_recruitment")
+def can_run_recruitment(user, call_or_round) -> bool:
+    """Open, close and assign a recruitment round: the bureau of the batch's city."""
+    from accounts.permissions import in_scope
+
+    call = getattr(call_or_round, "call", call_or_round)
+    return user.is_superuser or in_scope(user, call.bureau, roles=STUDIO_MANAGERS)
+
+
+@rule("studios.open_recruitment_rounds")
+def can_open_recruitment_rounds(user, _obj=None) -> bool:
+    """The form to open a round is for the bureau (each call is checked again)."""
+    from accounts.permissions import has_role
+
+    return user.is_superuser or has_role(user, STUDIO_MANAGERS)
+
+
+@rule("studios.request_seat")
+def can_request_seat(user, recruitment_round) -> bool:
+    """A teacher of the round's city may request a bureau-assigned seat."""
+    city_id = recruitment_round.call.bureau.city_id
+    return any(
+        ra.role == "teacher" and ra.organisation.city_id == city_id for ra in role_assignments(user)
+    )
+
+
+@rule("studios.view_recruitment")
+def can_view_recruitment(user, recruitment_round) -> bool:
+    return can_run_recruitment(user, recruitment_round) or can_request_seat(user, recruitment_round)
+
+
+@rule("studios.browse_recruitment")
+def can_browse_recruitment(user, _obj=None) -> bool:
+    from accounts.permissions import has_role
+
+    return user.is_superuser or has_role(user, STUDIO_MANAGERS | {"teacher"})

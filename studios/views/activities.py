@@ -1,1 +1,604 @@
-urlpatterns = []
+"""Activities with attendance and evidence; a member's own attendance; the bureau's compliance
+grid and its export.
+
+The forms live here with the only views that use them; the services (studios.activities)
+decide, the views only read the request and show the result.
+"""
+
+from datetime import date
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils import translation
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import ListView, TemplateView
+
+from accounts.mixins import PermissionRequiredMixin
+from accounts.models import Organisation, OrganisationKind, SchoolStage
+from accounts.permissions import can, role_assignments
+from applications import services as application_services
+from applications.views.documents import file_response
+from studios import activities as activity_services
+from studios import selectors
+from studios.compliance import STATE_COLOURS, compliance_grid, group_by_policy
+from studios.models import (
+    ActivityEvidence,
+    ActivityKind,
+    Attendance,
+    AttendanceStatus,
+    EvidenceKind,
+    QuotaPeriod,
+    StudioStatus,
+)
+from studios.rules import period_containing, school_year_label, school_year_start
+from studios.services import StudioError
+
+EVIDENCE_SLOTS = 4
+KIND_LABELS = dict(ActivityKind.choices)
+
+
+def today() -> date:
+    """The day as the application sees it (tests replace applications.services.today)."""
+    return application_services.today()
+
+
+# --- forms -----------------------------------------------------------------------------------
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ActivityForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"))
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    held_on = forms.DateField(label=gettext_lazy("Date"), widget=DateInput())
+    online = forms.BooleanField(label=gettext_lazy("Held online"), required=False)
+    place = forms.CharField(label=gettext_lazy("Place"), max_length=200, required=False)
+    served_county = forms.ModelChoiceField(
+        label=gettext_lazy("County served (pairing assistance)"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("— none —"),
+    )
+    summary = forms.CharField(
+        label=gettext_lazy("Activity summary"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+    )
+    outputs = forms.CharField(
+        label=gettext_lazy("Outputs"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args, studio, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [
+            (k, KIND_LABELS[k]) for k in activity_services.policy_activity_kinds(studio.policy)
+        ]
+        counties = activity_services.serving_counties(studio)
+        if counties.exists():
+            self.fields["served_county"].queryset = counties
+            if studio.paired_county_id:
+                self.fields["served_county"].help_text = _(
+                    "A pairing-assistance visit serves the studio's paired county (%(county)s) "
+                    "unless you choose another."
+                ) % {"county": studio.paired_county.name}
+        else:
+            del self.fields["served_county"]
+
+
+class ComplianceFilterForm(forms.Form):
+    policy = forms.ModelChoiceField(
+        label=gettext_lazy("Policy"),
+        queryset=None,
+        required=False,
+        empty_label=gettext_lazy("All policies"),
+    )
+    county = forms.ModelChoiceField(
+        label=gettext_lazy("County/district"),
+        queryset=None,
+        required=False,
+        empty_label=gettext_lazy("All counties"),
+    )
+    stage = forms.ChoiceField(label=gettext_lazy("School stage"), required=False)
+    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False)
+
+    def __init__(self, data, *, user):
+        data = data.copy()
+        if "status" not in data:
+            data["status"] = StudioStatus.ACTIVE
+        super().__init__(data)
+        city_ids = {ra.organisation.city_id for ra in role_assignments(user)}
+        counties = Organisation.objects.filter(kind=OrganisationKind.COUNTY_BUREAU)
+        if not user.is_superuser:
+            counties = counties.filter(city_id__in=city_ids)
+        self.fields["policy"].queryset = selectors.policies_for(user)
+        self.fields["county"].queryset = counties.order_by("city", "code")
+        self.fields["stage"].choices = [("", _("All stages")), *SchoolStage.choices]
+        self.fields["status"].choices = [("", _("Every status")), *StudioStatus.choices]
+
+    def studios(self, user):
+        queryset = selectors.studios_for(user).order_by(
+            "policy__city", "policy__code", "plaque_number"
+        )
+        if not self.is_valid():
+            return queryset.filter(status=StudioStatus.ACTIVE)
+        data = self.cleaned_data
+        if data["policy"]:
+            queryset = queryset.filter(policy=data["policy"])
+        if data["county"]:
+            queryset = queryset.filter(county=data["county"])
+        if data["stage"]:
+            queryset = queryset.filter(school_stage=data["stage"])
+        if data["status"]:
+            queryset = queryset.filter(status=data["status"])
+        return queryset
+
+
+# --- the request's attendance table and evidence slots -----------------------------------------
+
+
+def attendance_candidates(studio, activity=None):
+    """Who the attendance table lists: members (of the attending roles) during the term, and
+    anyone already recorded for ``activity``."""
+    recorded = (
+        set(activity.attendance.values_list("membership_id", flat=True)) if activity else set()
+    )
+    return [
+        m
+        for m in studio.memberships.select_related("user").order_by("role", "start_date", "pk")
+        if m.pk in recorded
+        or (
+            m.role in activity_services.ATTENDING_ROLES
+            and (m.end_date is None or m.end_date >= studio.term_start)
+        )
+    ]
+
+
+def attendance_rows(candidates, *, data=None, initial=None):
+    """One row per candidate: the status chosen ("" = not recorded) and the reason for leave."""
+    rows = []
+    for membership in candidates:
+        if data is not None:
+            status = data.get(f"att-{membership.pk}", "")
+            reason = data.get(f"att-{membership.pk}-reason", "")
+        elif initial is not None:
+            status, reason = initial.get(membership.pk, ("", ""))
+        else:
+            status = AttendanceStatus.PRESENT if membership.end_date is None else ""
+            reason = ""
+        rows.append({"membership": membership, "status": status, "reason": reason})
+    return rows
+
+
+def attendance_from(rows) -> dict[int, tuple[str, str]]:
+    return {r["membership"].pk: (r["status"], r["reason"]) for r in rows if r["status"]}
+
+
+def evidence_from(request) -> list[tuple[str, str, object]]:
+    uploads = []
+    for i in range(EVIDENCE_SLOTS):
+        upload = request.FILES.get(f"ev-{i}-file")
+        if upload is None:
+            continue
+        uploads.append(
+            (
+                request.POST.get(f"ev-{i}-kind", EvidenceKind.OTHER),
+                request.POST.get(f"ev-{i}-title", ""),
+                upload,
+            )
+        )
+    return uploads
+
+
+class StudioMixin(PermissionRequiredMixin):
+    def lookup(self, user, pk, **kwargs):
+        return selectors.studio_for(user, pk)
+
+
+class ActivityMixin(PermissionRequiredMixin):
+    """The studio inside the user's scope, and one of its activities (404 otherwise)."""
+
+    activity = None
+
+    def lookup(self, user, pk, activity_pk, **kwargs):
+        studio = selectors.studio_for(user, pk)
+        if studio is None:
+            return None
+        self.activity = (
+            studio.activities.select_related("served_county", "created_by")
+            .filter(pk=activity_pk)
+            .first()
+        )
+        return studio if self.activity is not None else None
+
+
+class ActivityFormPage(TemplateView):
+    template_name = "studios/activities/form.html"
+    activity = None
+
+    def page(self, *, form, rows, error="", status=200, activity=None):
+        studio = self.object
+        context = self.get_context_data(
+            studio=studio,
+            activity=activity,
+            form=form,
+            rows=rows,
+            error=error,
+            statuses=AttendanceStatus.choices,
+            evidence_kinds=EvidenceKind.choices,
+            evidence_slots=range(EVIDENCE_SLOTS),
+            accepted=", ".join(sorted(activity_services.EVIDENCE_TYPES)),
+        )
+        return self.render_to_response(context, status=status)
+
+    def save(self, form, rows):
+        raise NotImplementedError
+
+    def post(self, request, *args, **kwargs):
+        form = ActivityForm(request.POST, studio=self.object)
+        rows = attendance_rows(self.candidates(), data=request.POST)
+        if not form.is_valid():
+            return self.page(form=form, rows=rows, status=400, activity=self.activity)
+        data = dict(form.cleaned_data)
+        data.setdefault("served_county", None)
+        try:
+            activity = self.save(data, attendance_from(rows))
+        except StudioError as exc:
+            return self.page(
+                form=form, rows=rows, error=str(exc), status=400, activity=self.activity
+            )
+        messages.success(request, _("The activity is saved; the members are asked to confirm."))
+        return redirect("activity_detail", self.object.pk, activity.pk)
+
+
+class ActivityCreateView(StudioMixin, ActivityFormPage):
+    permission = "studios.manage_studio"
+
+    def candidates(self):
+        return attendance_candidates(self.object)
+
+    def get(self, request, pk):
+        form = ActivityForm(studio=self.object, initial={"held_on": today()})
+        return self.page(form=form, rows=attendance_rows(self.candidates()))
+
+    def save(self, data, attendance):
+        return activity_services.activity_log(
+            actor=self.request.user,
+            studio=self.object,
+            attendance=attendance,
+            evidence=evidence_from(self.request),
+            today=today(),
+            **data,
+        )
+
+
+class ActivityEditView(ActivityMixin, ActivityFormPage):
+    permission = "studios.manage_studio"
+
+    def candidates(self):
+        return attendance_candidates(self.object, self.activity)
+
+    def get(self, request, pk, activity_pk):
+        activity = self.activity
+        form = ActivityForm(
+            studio=self.object,
+            initial={
+                field: getattr(activity, field)
+                for field in ("kind", "title", "held_on", "online", "place", "summary", "outputs")
+            }
+            | {"served_county": activity.served_county_id},
+        )
+        initial = {a.membership_id: (a.status, a.leave_reason) for a in activity.attendance.all()}
+        rows = attendance_rows(self.candidates(), initial=initial)
+        return self.page(form=form, rows=rows, activity=activity)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(evidence=self.activity.evidence.all(), **kwargs)
+
+    def save(self, data, attendance):
+        remove = [int(v) for v in self.request.POST.getlist("remove_evidence") if v.isdigit()]
+        return activity_services.activity_update(
+            actor=self.request.user,
+            activity=self.activity,
+            attendance=attendance,
+            evidence=evidence_from(self.request),
+            remove_evidence=remove,
+            today=today(),
+            **data,
+        )
+
+
+class ActivityListView(StudioMixin, ListView):
+    permission = "studios.view_studio"
+    template_name = "studios/activities/list.html"
+    context_object_name = "activities"
+    paginate_by = 20
+
+    def school_years(self) -> list[int]:
+        studio, policy = self.object, self.object.policy
+        first = school_year_start(policy, studio.term_start).year
+        last = school_year_start(policy, min(max(today(), studio.term_start), studio.term_end)).year
+        return list(range(last, first - 1, -1))
+
+    def get_queryset(self):
+        studio = self.object
+        queryset = (
+            studio.activities.select_related("served_county")
+            .annotate(
+                n_evidence=Count("evidence", distinct=True),
+                n_present=Count(
+                    "attendance",
+                    filter=Q(attendance__status=AttendanceStatus.PRESENT),
+                    distinct=True,
+                ),
+            )
+            .order_by("-held_on", "-pk")
+        )  # Meta.ordering is not applied to GROUP BY queries
+        self.kind = self.request.GET.get("kind", "")
+        if self.kind in ActivityKind.values:
+            queryset = queryset.filter(kind=self.kind)
+        else:
+            self.kind = ""
+        year = self.request.GET.get("year", "")
+        self.year = int(year) if year.isdigit() and int(year) in self.school_years() else None
+        if self.year is not None:
+            policy = studio.policy
+            first_day = date(
+                self.year, policy.school_year_start_month, policy.school_year_start_day
+            )
+            period = period_containing(policy, QuotaPeriod.SCHOOL_YEAR, first_day)
+            queryset = queryset.filter(held_on__range=(period.start, period.end))
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        studio, user = self.object, self.request.user
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        show_absences = can(user, "studios.view_absences", studio)
+        return super().get_context_data(
+            studio=studio,
+            is_host=can(user, "studios.manage_studio", studio),
+            kinds=[
+                (k, KIND_LABELS[k]) for k in activity_services.policy_activity_kinds(studio.policy)
+            ],
+            years=[(y, school_year_label(y)) for y in self.school_years()],
+            filters={"kind": self.kind, "year": self.year},
+            querystring=query.urlencode(),
+            absences=activity_services.absences(studio) if show_absences else None,
+            absence_limit=studio.policy.absence_limit,
+            **kwargs,
+        )
+
+
+class ActivityDetailView(ActivityMixin, TemplateView):
+    permission = "studios.view_studio"
+    template_name = "studios/activities/detail.html"
+
+    def get_context_data(self, **kwargs):
+        studio, activity, user = self.object, self.activity, self.request.user
+        return super().get_context_data(
+            studio=studio,
+            activity=activity,
+            attendance=activity.attendance.select_related("membership").order_by(
+                "membership__role", "membership__start_date", "membership_id"
+            ),
+            evidence=activity.evidence.all(),
+            is_host=can(user, "studios.manage_studio", studio),
+            **kwargs,
+        )
+
+
+class MyAttendanceView(PermissionRequiredMixin, ListView):
+    """A member's own attendance in every studio they belong or belonged to."""
+
+    permission = "studios.view_my_attendance"
+    template_name = "studios/activities/my_attendance.html"
+    context_object_name = "records"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return (
+            Attendance.objects.filter(membership__user=self.request.user)
+            .select_related("activity__studio", "membership")
+            .order_by("-activity__held_on", "-activity_id")
+        )
+
+    def get_context_data(self, **kwargs):
+        unconfirmed = Attendance.objects.filter(
+            membership__user=self.request.user, confirmed_at__isnull=True
+        ).count()
+        return super().get_context_data(unconfirmed=unconfirmed, **kwargs)
+
+
+class AttendanceConfirmView(PermissionRequiredMixin, View):
+    permission = "studios.view_attendance_record"
+    http_method_names = ["post"]
+
+    def lookup(self, user, pk):
+        return (
+            Attendance.objects.select_related("membership", "activity__studio")
+            .filter(pk=pk, membership__user=user)
+            .first()
+        )
+
+    def post(self, request, pk):
+        try:
+            activity_services.attendance_confirm(actor=request.user, attendance=self.object)
+            messages.success(request, _("Your attendance is confirmed."))
+        except StudioError as exc:
+            messages.error(request, str(exc))
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, {request.get_host()}):
+            back = reverse("my_attendance")
+        return redirect(back)
+
+
+class EvidenceFileView(PermissionRequiredMixin, View):
+    permission = "studios.view_evidence"
+
+    def lookup(self, user, pk):
+        return (
+            ActivityEvidence.objects.select_related("activity__studio__school")
+            .filter(pk=pk, activity__studio__in=selectors.studios_for(user).values("pk"))
+            .first()
+        )
+
+    def get(self, request, pk):
+        evidence = self.object
+        inline = evidence.kind == EvidenceKind.PHOTO
+        return file_response(
+            evidence.file, evidence.original_name or evidence.title, as_attachment=not inline
+        )
+
+
+# --- the bureau's compliance grid ------------------------------------------------------------
+
+
+class ComplianceGridView(PermissionRequiredMixin, TemplateView):
+    """Every studio in scope × its policy's quotas, red/amber/green, 50 studios a page."""
+
+    permission = "studios.oversee_studios"
+    template_name = "studios/compliance_grid.html"
+    paginate_by = 50
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        form = ComplianceFilterForm(self.request.GET, user=user)
+        page = Paginator(form.studios(user), self.paginate_by).get_page(
+            self.request.GET.get("page")
+        )
+        day = today()
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(
+            filter_form=form,
+            page_obj=page,
+            groups=group_by_policy(compliance_grid(page.object_list, day)),
+            today=day,
+            querystring=query.urlencode(),
+            colours=STATE_COLOURS,
+            **kwargs,
+        )
+
+
+XLSX_FILLS = {"green": "C8E6C9", "amber": "FFE0B2", "red": "FFCDD2"}
+_SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
+
+
+class ComplianceExportView(PermissionRequiredMixin, View):
+    """The filtered grid (every page) as an .xlsx: one sheet per policy, Chinese headers."""
+
+    permission = "studios.oversee_studios"
+
+    def get(self, request):
+        from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Alignment, Font, PatternFill
+
+        user = request.user
+        form = ComplianceFilterForm(request.GET, user=user)
+        day = today()
+        studios = form.studios(user)
+        groups = group_by_policy(compliance_grid(studios, day))
+        workbook = Workbook(write_only=True)
+        fills = {c: PatternFill("solid", fgColor=rgb) for c, rgb in XLSX_FILLS.items()}
+        bold = Font(bold=True)
+        with translation.override("zh-hans"):
+            if not groups:
+                sheet = workbook.create_sheet(_("Quota compliance")[:31])
+                sheet.freeze_panes = "A2"
+                sheet.append(self.header(sheet, [], bold))
+            used = set()
+            for group in groups:
+                title = str(group.policy.name).translate(_SHEET_FORBIDDEN)[:31] or "-"
+                while title in used:
+                    title = f"{title[:28]}-{len(used)}"
+                used.add(title)
+                sheet = workbook.create_sheet(title)
+                sheet.freeze_panes = "A2"
+                sheet.append(self.header(sheet, group.quotas, bold))
+                for row in group.rows:
+                    studio = row.studio
+                    cells = [
+                        studio.name,
+                        studio.plaque_number,
+                        studio.county.name if studio.county else _("Bureau-affiliated"),
+                        studio.get_school_stage_display(),
+                    ]
+                    for state in row.states:
+                        cell = WriteOnlyCell(sheet, value=self.cell_text(state))
+                        cell.fill = fills[state.colour]
+                        cell.alignment = Alignment(wrap_text=True, vertical="top")
+                        cells.append(cell)
+                    sheet.append(cells)
+            filename = _("Quota compliance %(day)s.xlsx") % {"day": day.isoformat()}
+        response = HttpResponse(
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": content_disposition_header(True, filename)},
+        )
+        workbook.save(response)
+        return response
+
+    @staticmethod
+    def header(sheet, quotas, bold):
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.utils import get_column_letter
+
+        titles = [_("Studio"), _("Plaque number"), _("County/district"), _("School stage")]
+        widths = [36, 16, 16, 10]
+        for quota in quotas:
+            titles.append(quota.name)
+            widths.append(24)
+        for index, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        cells = []
+        for title in titles:
+            cell = WriteOnlyCell(sheet, value=str(title))
+            cell.font = bold
+            cells.append(cell)
+        return cells
+
+    @staticmethod
+    def cell_text(state) -> str:
+        text = f"{state.ratio} {state.label}"
+        if state.missed:
+            labels = "、".join(m.period.label for m in state.missed)
+            text += "\n" + _("Missed: %(periods)s") % {"periods": labels}
+        return text
+
+
+urlpatterns = [
+    path("studios/<int:pk>/activities/", ActivityListView.as_view(), name="activity_list"),
+    path("studios/<int:pk>/activities/new/", ActivityCreateView.as_view(), name="activity_create"),
+    path(
+        "studios/<int:pk>/activities/<int:activity_pk>/",
+        ActivityDetailView.as_view(),
+        name="activity_detail",
+    ),
+    path(
+        "studios/<int:pk>/activities/<int:activity_pk>/edit/",
+        ActivityEditView.as_view(),
+        name="activity_edit",
+    ),
+    path("attendance/", MyAttendanceView.as_view(), name="my_attendance"),
+    path(
+        "attendance/<int:pk>/confirm/",
+        AttendanceConfirmView.as_view(),
+        name="attendance_confirm",
+    ),
+    path("evidence/<int:pk>/", EvidenceFileView.as_view(), name="evidence_file"),
+    path("compliance/", ComplianceGridView.as_view(), name="compliance_grid"),
+    path("compliance/export.xlsx", ComplianceExportView.as_view(), name="compliance_export"),
+]
