@@ -4,6 +4,7 @@ import base64
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Organisation, Role, RoleAssignment, User
@@ -54,9 +55,12 @@ def open_call(policy_code: str = "liuzhou-2024", **fields) -> Call:
 
 def teacher_at(school_code: str, username: str, city: str = "liuzhou") -> User:
     school = Organisation.objects.get(code=school_code, city__code=city)
-    user, _ = User.objects.get_or_create(
+    user, created = User.objects.get_or_create(
         username=username, defaults={"full_name": f"{username}老师", "email": f"{username}@x.cn"}
     )
+    if created:  # the demo password, so that browser journeys can log in as them
+        user.set_password(settings.MINGSHI_DEMO_PASSWORD)
+        user.save(update_fields=["password"])
     RoleAssignment.objects.get_or_create(user=user, role=Role.TEACHER, organisation=school)
     if not RoleAssignment.objects.filter(role=Role.SCHOOL_ADMIN, organisation=school).exists():
         admin = User.objects.create_user(f"{school_code}_admin", full_name=f"{school.name}管理员")

@@ -2,6 +2,8 @@
 
 from datetime import date
 
+from django.conf import settings
+
 from accounts.models import Role, RoleAssignment, User
 from applications import experts, publication
 from applications.models import ApplicationStatus
@@ -43,7 +45,10 @@ def give_members_accounts(studio: Studio) -> None:
     """Link every named member to a teacher account at the host's school, as a real studio has."""
     for membership in studio.memberships.filter(user__isnull=True):
         user = User.objects.create_user(
-            f"m{studio.pk}_{membership.pk}", full_name=membership.name, email=""
+            f"m{studio.pk}_{membership.pk}",
+            password=settings.MINGSHI_DEMO_PASSWORD,
+            full_name=membership.name,
+            email="",
         )
         RoleAssignment.objects.create(user=user, role=Role.TEACHER, organisation=studio.school)
         Membership.objects.filter(pk=membership.pk).update(user=user)
