@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from accounts.models import Organisation, OrganisationKind, Role, User
 from accounts.services import role_assign, user_ensure
 from studios.models import Policy
+from studios.rules import school_year_start
 
 from . import experts, publication, services, workflow
 from .models import Application, ApplicationStatus, Call
@@ -188,9 +189,11 @@ class Seeder:
 
 def seed_applications(policy: Policy, prefix: str, password: str, today: date) -> None:
     seeder = Seeder(policy, prefix, password)
-    past_title = f"{policy.city.name}首批名班主任工作室申报（2024年）"
+    # The running batch was decided last summer, so its studios have about a year behind them.
+    year = school_year_start(policy, today).year - 1
+    past_title = f"{policy.city.name}首批名班主任工作室申报（{year}年）"
     if not Call.objects.filter(bureau=seeder.bureau, title=past_title).exists():
-        seed_published_batch(seeder, past_title)
+        seed_published_batch(seeder, past_title, year)
     current_title = f"{policy.city.name}{today.year}年名班主任工作室申报"
     if not Call.objects.filter(bureau=seeder.bureau, title=current_title).exists():
         seed_current_batch(seeder, current_title, today)
@@ -227,23 +230,23 @@ CURRENT = {
 }
 
 
-def seed_published_batch(seeder: Seeder, title: str) -> None:
+def seed_published_batch(seeder: Seeder, title: str, year: int) -> None:
     """A batch decided a while ago: its studios are running now."""
-    opens = date(2024, 7, 1)
-    call = seeder.call(title=title, opens_on=opens, closes_on=date(2024, 7, 28), studio_count=3)
-    during = date(2024, 7, 20)
+    opens = date(year, 7, 1)
+    call = seeder.call(title=title, opens_on=opens, closes_on=date(year, 7, 28), studio_count=3)
+    during = date(year, 7, 20)
     chosen = []
     for school, key in PAST_SCHOOLS[seeder.prefix]:
         application = seeder.submit(seeder.application(call, school, key, during), during)
         chosen.append(seeder.approve_to(application, ApplicationStatus.EXPERT_REVIEW))
-    services.call_close(actor=None, call=call, today=date(2024, 7, 29))
+    services.call_close(actor=None, call=call, today=date(year, 7, 29))
     call.refresh_from_db()
     seeder.score(call, chosen, ["expert", "expert2", "expert3"])
     experts.selection_save(actor=seeder.admin, call=call, application_ids=[a.pk for a in chosen])
     call.refresh_from_db()
-    published_on = date(2024, 9, 1)
+    published_on = date(year, 9, 1)
     if seeder.policy.public_notice:
-        publication.notice_start(actor=seeder.admin, call=call, today=date(2024, 8, 20))
+        publication.notice_start(actor=seeder.admin, call=call, today=date(year, 8, 20))
         call.refresh_from_db()
         published_on = call.notice_ends_on + timedelta(days=1)
     publication.call_publish(actor=seeder.admin, call=call, today=published_on)

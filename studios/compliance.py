@@ -208,7 +208,11 @@ def _quota_state(
             missed.append(result)
     current = slots[current_index]
     count, target = count_in(current, min(today, current.period.end))
-    expected = expected_by(target, current, today)
+    if quota.per_member:
+        # Members report at the end of the period (学期末汇报): due on its last day, not paced.
+        expected = target if today >= current.period.end else 0
+    else:
+        expected = expected_by(target, current, today)
     closed = current.period.end < today
     if latest_closed is not None and not latest_closed.met:
         state = MISSED

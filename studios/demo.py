@@ -77,7 +77,7 @@ def periods(policy: Policy, kind: str, start: date, end: date):
 
 def log_a_year(studio: Studio, profile: int, today: date) -> None:
     policy = studio.policy
-    start = max(studio.term_start, today - timedelta(days=365))
+    start = studio.term_start
     members = list(studio.memberships.filter(end_date__isnull=True).exclude(role=TeamRole.HOST))
     last_closed_month = period_containing(
         policy, QuotaPeriod.MONTH, today.replace(day=1) - timedelta(days=1)
@@ -93,8 +93,9 @@ def log_a_year(studio: Studio, profile: int, today: date) -> None:
                     period.start == last_closed_month.start or quota.period == QuotaPeriod.SEMESTER
                 ):
                     continue  # the latest closed period went by without one: missed
+            first_day = max(period.start, studio.term_start)
             for n in range(quota.min_count):
-                held_on = min(period.start + timedelta(days=9 + 20 * n), period.end, today)
+                held_on = min(first_day + timedelta(days=9 + 20 * n), period.end, today)
                 if held_on < studio.term_start:
                     continue
                 kind = quota.kinds[n % len(quota.kinds)]
@@ -146,35 +147,34 @@ def write_plans_and_files(studio: Studio, today: date) -> None:
         title=f"{year}—{year + 1}学年成员培训计划",
         text="专家讲座两次；跟岗学习一周；主题班会展评一次。",
     )
-    last_semester = period_containing(studio.policy, QuotaPeriod.SEMESTER, today).start - timedelta(
-        days=1
-    )
-    closed = period_containing(studio.policy, QuotaPeriod.SEMESTER, last_semester)
-    closed_year = school_year_start(studio.policy, closed.start).year
-    closed_number = 1 if closed.start.month == studio.policy.school_year_start_month else 2
     members = studio.memberships.filter(
         end_date__isnull=True, role=TeamRole.MEMBER, user__isnull=False
     ).select_related("user")
+    closed = [
+        p
+        for p in periods(studio.policy, QuotaPeriod.SEMESTER, studio.term_start, today)
+        if p.end < today
+    ]
     for n, membership in enumerate(members):
         growth.growth_plan_save(
             actor=membership.user,
             studio=studio,
             text="三年内成长为研究型班主任：完成一项县级课题，形成个人带班育人方略。",
         )
-        if closed.start < studio.term_start:
-            continue
-        summary = growth.summary_save(
-            actor=membership.user,
-            studio=studio,
-            school_year=closed_year,
-            semester=closed_number,
-            summary="本学期参加工作室活动，完成主题班会设计两节，撰写教育案例一篇。",
-            report_date=closed.end - timedelta(days=5),
-            report_place=f"{membership.work_unit or studio.school.name}会议室",
-            today=today,
-        )
-        if n % 2 == 0:
-            growth.summary_review(actor=host, summary=summary, comment="总结扎实，继续保持。")
+        for semester in closed:
+            autumn = semester.start.month == studio.policy.school_year_start_month
+            summary = growth.summary_save(
+                actor=membership.user,
+                studio=studio,
+                school_year=school_year_start(studio.policy, semester.start).year,
+                semester=1 if autumn else 2,
+                summary="本学期参加工作室活动，完成主题班会设计两节，撰写教育案例一篇。",
+                report_date=max(semester.end - timedelta(days=5), studio.term_start),
+                report_place=f"{membership.work_unit or studio.school.name}会议室",
+                today=today,
+            )
+            if n % 2 == 0:
+                growth.summary_review(actor=host, summary=summary, comment="总结扎实，继续保持。")
     outputs.output_save(
         actor=host,
         studio=studio,
