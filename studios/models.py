@@ -708,7 +708,7 @@ class Output(models.Model):
 
 
 class RecruitmentStatus(models.TextChoices):
-    OPEN = "open", _("Open for applications")
+    OPEN = "open", _("Open for seat requests")
     CLOSED = "closed", _("Closed, assigning")
     DONE = "done", _("Seats assigned")
 

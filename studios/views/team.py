@@ -121,7 +121,7 @@ class PersonForm(forms.Form):
 
 class MembershipAddForm(PersonForm):
     role = forms.ChoiceField(label=gettext_lazy("Role"))
-    start_date = day_field(gettext_lazy("From"))
+    start_date = day_field(gettext_lazy("Joined"))
     field_order = ["role", "start_date"]
 
     def __init__(self, *args, roles, **kwargs):
