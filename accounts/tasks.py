@@ -1,11 +1,12 @@
 """Thin Celery tasks: take ids or a date, call one service."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from celery import shared_task
 from django.utils import timezone
 
 from . import services
+from .scheduling import daily_job
 
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
@@ -13,11 +14,20 @@ def send_notification_email(notification_id: int) -> bool:
     return services.notification_send_email(notification_id=notification_id)
 
 
-@shared_task(acks_late=True)
-def send_daily_digests(day: str | None = None) -> int:
-    """Mail the digests for ``day`` (ISO date; yesterday's when beat runs it in the morning)."""
-    when = date.fromisoformat(day) if day else timezone.localdate() - timezone.timedelta(days=1)
-    return services.send_daily_digests(day=when)
+@daily_job("accounts.send_daily_digests")
+def send_daily_digests_job(today: date) -> list[str]:
+    """The morning digest covers yesterday."""
+    sent = services.send_daily_digests(day=today - timedelta(days=1))
+    return [f"{sent} digest(s) mailed"] if sent else []
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def run_daily_job(name: str, day: str | None = None) -> list[str]:
+    """One scheduled job for ``day`` (ISO date; today when beat runs it)."""
+    from .scheduling import run_job
+
+    when = date.fromisoformat(day) if day else timezone.localdate()
+    return run_job(name, today=when).lines
 
 
 @shared_task

@@ -1,10 +1,26 @@
-"""The one schedule of every periodic job (Celery beat reads it; run_jobs replays it by hand)."""
+"""The one schedule of every periodic job. Beat runs each daily; run_jobs replays them by hand.
+
+Every job is registered in its app's tasks.py with accounts.scheduling.daily_job and is
+idempotent, so a beat that fires twice, or a worker that retries, changes nothing.
+"""
 
 from celery.schedules import crontab
 
+DAILY_JOBS = [
+    # (job, hour, minute): deadlines first, then what follows from them, then reminders and mail.
+    ("applications.close_calls", 0, 10),
+    ("applications.end_notice_periods", 0, 15),
+    ("applications.remind_call_deadlines", 7, 30),
+    ("studios.flag_unmet_quotas", 1, 0),
+    ("studios.remind_unconfirmed_attendance", 7, 40),
+    ("accounts.send_daily_digests", 7, 0),
+]
+
 BEAT_SCHEDULE = {
-    "accounts.send_daily_digests": {
-        "task": "accounts.tasks.send_daily_digests",
-        "schedule": crontab(hour=7, minute=0),
-    },
+    name: {
+        "task": "accounts.tasks.run_daily_job",
+        "schedule": crontab(hour=hour, minute=minute),
+        "args": (name,),
+    }
+    for name, hour, minute in DAILY_JOBS
 }

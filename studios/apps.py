@@ -8,4 +8,4 @@ class StudiosConfig(AppConfig):
     verbose_name = _("Studios and policies")
 
     def ready(self) -> None:
-        from . import panels, permissions  # noqa: F401
+        from . import panels, permissions, tasks  # noqa: F401

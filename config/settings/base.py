@@ -165,3 +165,7 @@ LOGGING = {
 MINGSHI_DEMO_PASSWORD = env("MINGSHI_DEMO_PASSWORD", "mingshi-demo-2024")
 # Links in emails point here.
 MINGSHI_BASE_URL = env("MINGSHI_BASE_URL", "http://127.0.0.1:8000")
+# Reminders go out this many days before a deadline; members confirm attendance within this
+# many days of an activity (reminded before and after that date, once each).
+MINGSHI_REMINDER_DAYS_BEFORE = int(env("MINGSHI_REMINDER_DAYS_BEFORE", "3"))
+MINGSHI_ATTENDANCE_CONFIRM_DAYS = int(env("MINGSHI_ATTENDANCE_CONFIRM_DAYS", "7"))

@@ -1,0 +1,107 @@
+"""Scheduled jobs of the applications app: deadlines of calls and notices, reminders.
+
+Each job only finds what is due and calls services; each is idempotent (see
+accounts.scheduling).
+"""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from accounts.scheduling import daily_job
+from accounts.services import audit_record, notify
+
+from . import services
+from .models import Application, ApplicationStatus, Call, CallStatus
+from .selectors import bureau_admins
+
+
+@daily_job("applications.close_calls")
+def close_calls(today: date) -> list[str]:
+    """Close every open call whose closing date has passed and tell its bureau."""
+    lines = []
+    for call in Call.objects.filter(status=CallStatus.OPEN, closes_on__lt=today).select_related(
+        "bureau"
+    ):
+        if not services.call_close(actor=None, call=call, today=today):
+            continue  # another worker closed it first
+        received = call.applications.exclude(status=ApplicationStatus.DRAFT).count()
+        notify(
+            bureau_admins(call),
+            verb="applications.call.closed",
+            title=lambda call=call: _("The call “%(title)s” has closed") % {"title": call.title},
+            body=lambda received=received: (
+                _("%(count)d applications were submitted.") % {"count": received}
+            ),
+            url=f"/calls/{call.pk}/",
+            obj=call,
+            dedupe_key=f"call-closed:{call.pk}",
+        )
+        lines.append(f"closed call {call.pk} “{call.title}” ({received} submitted)")
+    return lines
+
+
+@daily_job("applications.end_notice_periods")
+def end_notice_periods(today: date) -> list[str]:
+    """Record the end of each public notice and tell the bureau it may resolve and publish."""
+    lines = []
+    ended = Call.objects.filter(status=CallStatus.NOTICE, notice_ends_on__lt=today)
+    for call in ended.select_related("bureau"):
+        entry = audit_record(
+            actor=None,
+            obj=call,
+            verb="applications.call.notice_ended",
+            from_state=CallStatus.NOTICE,
+            to_state=CallStatus.NOTICE,
+            comment=call.notice_ends_on.isoformat(),
+            idempotency_key=f"notice-ended:{call.pk}",
+        )
+        if entry is None:
+            continue  # recorded by an earlier run
+        open_objections = call.applications.filter(objections__state="open").count()
+        notify(
+            bureau_admins(call),
+            verb="applications.call.notice_ended",
+            title=lambda call=call: (
+                _("The public notice of “%(title)s” has ended") % {"title": call.title}
+            ),
+            body=lambda n=open_objections: (
+                _("%(count)d objection(s) still to resolve before publishing.") % {"count": n}
+            ),
+            url=f"/calls/{call.pk}/notice/",
+            obj=call,
+            dedupe_key=f"notice-ended:{call.pk}",
+        )
+        lines.append(f"notice of call {call.pk} ended ({open_objections} objections open)")
+    return lines
+
+
+@daily_job("applications.remind_call_deadlines")
+def remind_call_deadlines(today: date) -> list[str]:
+    """Remind applicants whose form is still a draft (or returned) N days before the deadline."""
+    days = settings.MINGSHI_REMINDER_DAYS_BEFORE
+    due = today + timedelta(days=days)
+    waiting = Application.objects.filter(
+        call__status=CallStatus.OPEN,
+        status__in=[ApplicationStatus.DRAFT, ApplicationStatus.RETURNED],
+    ).select_related("call", "applicant")
+    lines = []
+    for application in waiting:
+        deadline = services.deadline_for(application)
+        if deadline != due:
+            continue
+        sent = notify(
+            [application.applicant],
+            verb="applications.application.deadline_soon",
+            title=lambda a=application, d=deadline: (
+                _("Submit your application by %(date)s") % {"date": d.isoformat()}
+            ),
+            body=application.call.title,
+            url=f"/applications/{application.pk}/edit/",
+            obj=application,
+            dedupe_key=f"deadline:{application.pk}:{deadline.isoformat()}",
+        )
+        if sent:
+            lines.append(f"reminded {application.applicant} (deadline {deadline})")
+    return lines
