@@ -6,3 +6,6 @@ class AssessmentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "assessments"
     verbose_name = _("Assessments")
+
+    def ready(self) -> None:
+        from . import permissions  # noqa: F401

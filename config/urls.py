@@ -13,6 +13,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("applications.urls")),
+    path("", include("assessments.urls")),
     path("", include("studios.urls")),
     path("", include("accounts.urls")),
 ]

@@ -171,6 +171,22 @@ class Policy(models.Model):
         _("a failed term excludes the host from the next cycle"), default=False
     )
 
+    annual_report_days = models.PositiveSmallIntegerField(
+        _("days the annual report window stays open"), default=31
+    )
+    annual_pass_score = models.DecimalField(
+        _("annual score to pass"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    annual_commend_score = models.DecimalField(
+        _("annual score to be commended"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    rectification_days = models.PositiveSmallIntegerField(_("days given to rectify"), default=60)
+    term_pass_score = models.DecimalField(
+        _("term evaluation score to pass"), max_digits=5, decimal_places=1, default=60
+    )
+    term_excellent_score = models.DecimalField(
+        _("term evaluation score for excellent"), max_digits=5, decimal_places=1, default=90
+    )
     absence_limit = models.PositiveSmallIntegerField(
         _("absences without leave before a member is flagged"),
         null=True,
@@ -331,6 +347,36 @@ class ActivityQuota(models.Model):
             raise ValidationError(
                 {"kinds": _("List at least one activity kind, from the known kinds.")}
             )
+
+
+class IndicatorScope(models.TextChoices):
+    ANNUAL = "annual", _("Annual assessment")
+    TERM = "term", _("Three-year evaluation")
+
+
+class Indicator(models.Model):
+    """One line of a city's assessment checklist, with its points."""
+
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="indicators")
+    scope = models.CharField(_("used for"), max_length=10, choices=IndicatorScope.choices)
+    code = models.SlugField(_("code"), max_length=60)
+    name = models.CharField(_("indicator"), max_length=120)
+    max_points = models.DecimalField(_("points"), max_digits=5, decimal_places=1)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    description = models.TextField(_("what it looks at"), blank=True)
+
+    class Meta:
+        verbose_name = _("assessment indicator")
+        verbose_name_plural = _("assessment indicators")
+        ordering = ["policy", "scope", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["policy", "scope", "code"], name="indicator_code_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.max_points})"
 
 
 class StudioStatus(models.TextChoices):

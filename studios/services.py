@@ -26,7 +26,7 @@ from .models import (
 
 PRESET_DIR = Path(__file__).resolve().parent / "presets"
 
-_NOT_SCALAR = {"city", "pairing_counties", "team_rules", "activity_quotas"}
+_NOT_SCALAR = {"city", "pairing_counties", "team_rules", "activity_quotas", "indicators"}
 
 
 class PolicyError(Exception):
@@ -46,7 +46,14 @@ def preset_data(code: str) -> dict:
 
 def _scalar_fields(data: dict) -> dict:
     fields = {key: value for key, value in data.items() if key not in _NOT_SCALAR}
-    for key in ("funding_min", "funding_max"):
+    for key in (
+        "funding_min",
+        "funding_max",
+        "annual_pass_score",
+        "annual_commend_score",
+        "term_pass_score",
+        "term_excellent_score",
+    ):
         if fields.get(key) is not None:
             fields[key] = Decimal(fields[key])
     if fields.get("issued_on"):
@@ -90,6 +97,7 @@ def policy_load_preset(*, actor: User | None, code: str) -> Policy:
 
     _sync_rows(policy, TeamRule, "role", data["team_rules"])
     _sync_rows(policy, ActivityQuota, "code", data["activity_quotas"])
+    _sync_indicators(policy, data.get("indicators", []))
 
     if created:
         audit_record(
@@ -101,6 +109,28 @@ def policy_load_preset(*, actor: User | None, code: str) -> Policy:
             organisation=bureau,
         )
     return policy
+
+
+def _sync_indicators(policy: Policy, rows: list[dict]) -> None:
+    """Indicators are keyed on (scope, code); the preset lists them in order."""
+    from .models import Indicator
+
+    kept = []
+    for position, row in enumerate(rows):
+        indicator, _created = Indicator.objects.update_or_create(
+            policy=policy,
+            scope=row["scope"],
+            code=row["code"],
+            defaults={
+                "name": row["name"],
+                "max_points": Decimal(str(row["max_points"])),
+                "position": position,
+                "description": row.get("description", ""),
+            },
+        )
+        _validate(indicator)
+        kept.append(indicator.pk)
+    Indicator.objects.filter(policy=policy).exclude(pk__in=kept).delete()
 
 
 def _sync_rows(policy: Policy, model, key: str, rows: list[dict]) -> None:

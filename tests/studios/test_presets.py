@@ -146,3 +146,15 @@ def test_no_city_appears_in_product_code():
             text = path.read_text(encoding="utf-8")
             offenders += [f"{path.relative_to(root)}: {w}" for w in CITY_WORDS if w in text]
     assert offenders == []
+
+
+@pytest.mark.parametrize("code", ["liuzhou-2024", "suizhou"])
+def test_each_checklist_adds_up_to_a_hundred_points(code):
+    from studios.models import IndicatorScope
+
+    policy = policy_load_preset(actor=None, code=code)
+    for scope in IndicatorScope.values:
+        points = sum(i.max_points for i in policy.indicators.filter(scope=scope))
+        assert points == 100, scope
+    term = list(policy.indicators.filter(scope="term").values_list("name", flat=True))
+    assert term == ["教学管理科研成果", "主持人及成员成长情况", "影响和辐射能力"]
