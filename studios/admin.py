@@ -42,6 +42,7 @@ from .models import (  # noqa: E402
     ActivityEvidence,
     Attendance,
     GrowthPlan,
+    Indicator,
     Membership,
     Output,
     RecruitmentRound,
@@ -160,3 +161,10 @@ class ActivityEvidenceAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["title", "original_name", "activity__title"]
     raw_id_fields = ["activity"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["name", "policy", "scope", "max_points", "position"]
+    list_filter = ["policy", "scope"]
+    search_fields = ["name", "code", "description"]
