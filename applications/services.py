@@ -376,6 +376,20 @@ def application_problems(application: Application, *, today: date) -> dict[str, 
             % {"date": deadline_for(application).isoformat()},
         )
 
+    from assessments.models import HostExclusion
+
+    exclusion = (
+        HostExclusion.objects.filter(person_id=application.applicant_id, until__gte=today)
+        .order_by("-until")
+        .first()
+    )
+    if exclusion is not None:
+        add(
+            "__all__",
+            _("You are not eligible to host a studio until %(date)s: %(reason)s.")
+            % {"date": exclusion.until.isoformat(), "reason": exclusion.reason},
+        )
+
     required = {
         "host_name": _("Name"),
         "gender": _("Gender"),

@@ -8,4 +8,4 @@ class AssessmentsConfig(AppConfig):
     verbose_name = _("Assessments")
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401
+        from . import panels, permissions, services, tasks, tasks_term  # noqa: F401

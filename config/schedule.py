@@ -12,7 +12,11 @@ DAILY_JOBS = [
     ("applications.end_notice_periods", 0, 15),
     ("applications.remind_call_deadlines", 7, 30),
     ("studios.flag_unmet_quotas", 1, 0),
+    ("assessments.open_term_evaluations", 1, 30),
     ("studios.remind_unconfirmed_attendance", 7, 40),
+    ("assessments.expire_rectifications", 0, 20),
+    ("assessments.open_annual_reports", 0, 30),
+    ("assessments.remind_report_deadlines", 7, 50),
     ("accounts.send_daily_digests", 7, 0),
 ]
 

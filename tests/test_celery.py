@@ -65,7 +65,7 @@ def test_task_round_trips_through_redis_and_a_real_worker(tmp_path):
         stderr=subprocess.STDOUT,
     )
     try:
-        client = Celery(broker=REDIS_URL, backend=REDIS_URL)
+        client = Celery(broker=REDIS_URL, backend=REDIS_URL, set_as_current=False)
         result = client.send_task("accounts.tasks.ping", args=["redis"], queue=queue)
         assert result.get(timeout=60) == "pong:redis"
     finally:

@@ -166,7 +166,7 @@ def test_jobs_through_a_real_worker_twice_at_once_duplicate_nothing(demo):
         stderr=subprocess.STDOUT,
     )
     try:
-        client = Celery(broker=redis_url, backend=redis_url)
+        client = Celery(broker=redis_url, backend=redis_url, set_as_current=False)
         day = (CLOSES + timedelta(days=1)).isoformat()
         results = [
             client.send_task(
