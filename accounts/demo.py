@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from applications.demo import seed_applications
+from assessments.demo import seed_assessments
 from studios.demo import first_host, seed_studio_life
 from studios.services import policy_load_preset
 
@@ -160,6 +161,7 @@ def seed_demo(*, with_applications: bool = True) -> list[DemoLogin]:
             today = timezone.localdate()
             seed_applications(policy, spec["prefix"], password, today)
             seed_studio_life(policy, spec["prefix"], password, today)
+            seed_assessments(policy, spec["prefix"], today)
             host = first_host(policy)
             if host is not None:
                 logins.append(DemoLogin(host.username, host.full_name, "host", policy.city.name))
