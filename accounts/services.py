@@ -206,6 +206,13 @@ def send_daily_digests(*, day: date) -> int:
             }
             message = render_to_string("accounts/email/notifications.txt", context)
         send_mail(subject, message, settings.DEFAULT_FROM_EMAIL, [user.email])
+        audit_record(
+            actor=None,
+            obj=user,
+            verb="accounts.digest.sent",
+            comment=str(len(mine)),
+            idempotency_key=f"digest:{user.pk}:{day.isoformat()}",
+        )
         sent += 1
     return sent
 
@@ -317,3 +324,27 @@ def user_update_preferences(*, actor: User, notification_delivery: str, language
     actor.language = language
     actor.save(update_fields=["notification_delivery", "language"])
     return actor
+
+
+def reminder_send(
+    recipients: Iterable[User],
+    *,
+    obj: models.Model,
+    key: str,
+    verb: str,
+    title: Text,
+    body: Text = "",
+    url: str = "",
+) -> bool:
+    """A scheduled reminder: notified once per recipient and key, and recorded once in the
+    audit trail (what a job did is always on record). Returns whether anything new went out."""
+    sent = notify(recipients, verb=verb, title=title, body=body, url=url, obj=obj, dedupe_key=key)
+    if sent:
+        audit_record(
+            actor=None,
+            obj=obj,
+            verb=f"{verb}.reminded",
+            comment=", ".join(str(n.recipient) for n in sent),
+            idempotency_key=f"reminder:{key}",
+        )
+    return bool(sent)

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from accounts.scheduling import daily_job
-from accounts.services import audit_record, notify
+from accounts.services import audit_record, notify, reminder_send
 
 from . import services
 from .models import Application, ApplicationStatus, Call, CallStatus
@@ -91,7 +91,7 @@ def remind_call_deadlines(today: date) -> list[str]:
         deadline = services.deadline_for(application)
         if deadline != due:
             continue
-        sent = notify(
+        sent = reminder_send(
             [application.applicant],
             verb="applications.application.deadline_soon",
             title=lambda a=application, d=deadline: (
@@ -100,7 +100,7 @@ def remind_call_deadlines(today: date) -> list[str]:
             body=application.call.title,
             url=f"/applications/{application.pk}/edit/",
             obj=application,
-            dedupe_key=f"deadline:{application.pk}:{deadline.isoformat()}",
+            key=f"deadline:{application.pk}:{deadline.isoformat()}",
         )
         if sent:
             lines.append(f"reminded {application.applicant} (deadline {deadline})")

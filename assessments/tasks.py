@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.scheduling import daily_job
-from accounts.services import notify
+from accounts.services import reminder_send
 from studios.models import Policy, Studio, StudioStatus
 
 from . import services
@@ -59,7 +59,7 @@ def remind_report_deadlines(today: date) -> list[str]:
         studio__status=StudioStatus.ACTIVE,
     ).select_related("studio__host")
     for report in reports:
-        sent = notify(
+        sent = reminder_send(
             [report.studio.host],
             verb="assessments.report.deadline_soon",
             title=lambda r=report: (
@@ -68,7 +68,7 @@ def remind_report_deadlines(today: date) -> list[str]:
             ),
             url=reverse("annual_report", args=[report.pk]),
             obj=report,
-            dedupe_key=f"report-due:{report.pk}:{report.due_on}",
+            key=f"report-due:{report.pk}:{report.due_on}",
         )
         if sent:
             lines.append(f"{report.studio.name}: report {report.year} due {report.due_on}")
@@ -79,7 +79,7 @@ def remind_report_deadlines(today: date) -> list[str]:
     ).select_related("assessment__studio__host")
     for rectification in rectifications:
         studio = rectification.assessment.studio
-        sent = notify(
+        sent = reminder_send(
             [studio.host],
             verb="assessments.rectification.deadline_soon",
             title=lambda r=rectification, s=studio: (
@@ -88,7 +88,7 @@ def remind_report_deadlines(today: date) -> list[str]:
             ),
             url=reverse("assessment_detail", args=[rectification.assessment_id]),
             obj=rectification,
-            dedupe_key=f"rectification-due:{rectification.pk}:{rectification.deadline}",
+            key=f"rectification-due:{rectification.pk}:{rectification.deadline}",
         )
         if sent:
             lines.append(f"{studio.name}: rectification due {rectification.deadline}")

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scheduling import daily_job
 from accounts.selectors import users_with_role
-from accounts.services import audit_record, notify
+from accounts.services import audit_record, notify, reminder_send
 
 from .compliance import compliance_grid
 from .models import Attendance, Studio, StudioStatus
@@ -84,7 +84,7 @@ def remind_unconfirmed_attendance(today: date) -> list[str]:
     ):
         for attendance in pending.filter(activity__held_on=held_on):
             due = attendance.activity.held_on + timedelta(days=window)
-            sent = notify(
+            sent = reminder_send(
                 [attendance.membership.user],
                 verb="studios.attendance.confirm",
                 title=lambda a=attendance, d=due, w=when: (
@@ -97,7 +97,7 @@ def remind_unconfirmed_attendance(today: date) -> list[str]:
                 ),
                 url="/attendance/",
                 obj=attendance.activity,
-                dedupe_key=f"attendance:{attendance.pk}:{when}",
+                key=f"attendance:{attendance.pk}:{when}",
             )
             if sent:
                 lines.append(f"reminded {attendance.membership.name} ({when} {due})")

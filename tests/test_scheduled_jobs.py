@@ -187,3 +187,15 @@ def test_jobs_through_a_real_worker_twice_at_once_duplicate_nothing(demo):
     assert AuditEntry.objects.filter(verb="applications.call.closed").count() == 1
     assert Notification.objects.filter(verb="applications.call.closed").count() == 1
     time.sleep(0)
+
+
+def test_every_reminder_is_on_the_audit_trail_once(demo):
+    call = open_call()
+    application = draft(call, demo.user("lz_teacher"))
+    day = CLOSES - timedelta(days=3)
+    run_jobs(today=day, only=["applications.remind_call_deadlines"])
+    run_jobs(today=day, only=["applications.remind_call_deadlines"])
+    entries = AuditEntry.objects.filter(
+        verb="applications.application.deadline_soon.reminded", object_id=str(application.pk)
+    )
+    assert entries.count() == 1
