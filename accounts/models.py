@@ -175,6 +175,7 @@ class Role(models.TextChoices):
 
     TEACHER = "teacher", _("Teacher")
     SCHOOL_ADMIN = "school_admin", _("School administrator")
+    FINANCE_OFFICER = "finance_officer", _("School finance officer")
     COUNTY_REVIEWER = "county_reviewer", _("County reviewer")
     MUNICIPAL_ADMIN = "municipal_admin", _("Municipal administrator")
     CE_OFFICER = "ce_officer", _("Continuing-education centre officer")
@@ -186,6 +187,7 @@ class Role(models.TextChoices):
 ROLE_ORGANISATION_KINDS = {
     Role.TEACHER: {OrganisationKind.SCHOOL},
     Role.SCHOOL_ADMIN: {OrganisationKind.SCHOOL},
+    Role.FINANCE_OFFICER: {OrganisationKind.SCHOOL},
     Role.COUNTY_REVIEWER: {OrganisationKind.COUNTY_BUREAU},
     Role.MUNICIPAL_ADMIN: {OrganisationKind.MUNICIPAL_BUREAU},
     Role.CE_OFFICER: {OrganisationKind.CE_CENTRE},

@@ -14,6 +14,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("applications.urls")),
     path("", include("assessments.urls")),
+    path("", include("funding.urls")),
     path("", include("studios.urls")),
     path("", include("accounts.urls")),
 ]

@@ -6,3 +6,6 @@ class FundingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "funding"
     verbose_name = _("Funding")
+
+    def ready(self) -> None:
+        from . import permissions  # noqa: F401
