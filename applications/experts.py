@@ -379,16 +379,26 @@ def expert_declare_conflict(
     return locked
 
 
-def _parse_score(raw) -> Decimal | None:
+def check_score(name: str, raw, maximum: Decimal) -> tuple[Decimal | None, str | None]:
+    """One score as typed: (the value, None) if it is a number from 0 to ``maximum`` with at
+    most one decimal place, else (None, a message naming ``name``). Rubrics and checklists
+    alike are scored this way."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None
+        return None, _("%(criterion)s: a score is required.") % {"criterion": name}
     try:
         value = Decimal(str(raw).strip())
     except (InvalidOperation, ValueError):
-        raise ValueError(raw) from None
-    if not value.is_finite():
-        raise ValueError(raw)
-    return value
+        value = None
+    if value is None or not value.is_finite():
+        return None, _("%(criterion)s: enter a number.") % {"criterion": name}
+    if value < 0 or value > maximum:
+        return None, _("%(criterion)s: the score must be between 0 and %(max)s.") % {
+            "criterion": name,
+            "max": maximum,
+        }
+    if value != value.quantize(ONE_DECIMAL):
+        return None, _("%(criterion)s: use at most one decimal place.") % {"criterion": name}
+    return value.quantize(ONE_DECIMAL), None
 
 
 def score_problems(
@@ -412,29 +422,11 @@ def score_problems(
         )
     clean: dict[int, Decimal] = {}
     for criterion in criteria:
-        key = f"criterion_{criterion.pk}"
-        try:
-            value = _parse_score(by_id.get(criterion.pk))
-        except ValueError:
-            problems.setdefault(key, []).append(
-                _("%(criterion)s: enter a number.") % {"criterion": criterion.name}
-            )
-            continue
-        if value is None:
-            problems.setdefault(key, []).append(
-                _("%(criterion)s: a score is required.") % {"criterion": criterion.name}
-            )
-        elif value < 0 or value > criterion.max_score:
-            problems.setdefault(key, []).append(
-                _("%(criterion)s: the score must be between 0 and %(max)s.")
-                % {"criterion": criterion.name, "max": criterion.max_score}
-            )
-        elif value != value.quantize(ONE_DECIMAL):
-            problems.setdefault(key, []).append(
-                _("%(criterion)s: use at most one decimal place.") % {"criterion": criterion.name}
-            )
+        value, problem = check_score(criterion.name, by_id.get(criterion.pk), criterion.max_score)
+        if problem:
+            problems.setdefault(f"criterion_{criterion.pk}", []).append(problem)
         else:
-            clean[criterion.pk] = value.quantize(ONE_DECIMAL)
+            clean[criterion.pk] = value
     return clean, problems
 
 

@@ -27,7 +27,7 @@ scoped reads of these pages sit at the end of this module.
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -39,6 +39,7 @@ from accounts.models import Role, User
 from accounts.permissions import can, scope_q
 from accounts.selectors import users_with_role
 from accounts.services import audit_record, notify
+from applications.experts import check_score
 from studios.models import Indicator, IndicatorScope, Membership, Studio, StudioStatus, TeamRole
 
 from .models import Commendation, ExpertScore, HostExclusion, TermEvaluation
@@ -235,18 +236,6 @@ def evaluation_assign_experts(
 # --- 3. scoring -----------------------------------------------------------------------------
 
 
-def _parse(raw) -> Decimal | None:
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None
-    try:
-        value = Decimal(str(raw).strip())
-    except (InvalidOperation, ValueError):
-        raise ValueError(raw) from None
-    if not value.is_finite():
-        raise ValueError(raw)
-    return value
-
-
 def score_problems(
     indicators: list[Indicator], values: dict
 ) -> tuple[dict[str, Decimal], dict[str, list[str]]]:
@@ -260,29 +249,13 @@ def score_problems(
         )
     clean: dict[str, Decimal] = {}
     for indicator in indicators:
-        key = f"indicator_{indicator.code}"
-        try:
-            value = _parse(values.get(indicator.code))
-        except ValueError:
-            problems.setdefault(key, []).append(
-                _("%(criterion)s: enter a number.") % {"criterion": indicator.name}
-            )
-            continue
-        if value is None:
-            problems.setdefault(key, []).append(
-                _("%(criterion)s: a score is required.") % {"criterion": indicator.name}
-            )
-        elif value < 0 or value > indicator.max_points:
-            problems.setdefault(key, []).append(
-                _("%(criterion)s: the score must be between 0 and %(max)s.")
-                % {"criterion": indicator.name, "max": indicator.max_points}
-            )
-        elif value != value.quantize(ONE_DECIMAL):
-            problems.setdefault(key, []).append(
-                _("%(criterion)s: use at most one decimal place.") % {"criterion": indicator.name}
-            )
+        value, problem = check_score(
+            indicator.name, values.get(indicator.code), indicator.max_points
+        )
+        if problem:
+            problems.setdefault(f"indicator_{indicator.code}", []).append(problem)
         else:
-            clean[indicator.code] = value.quantize(ONE_DECIMAL)
+            clean[indicator.code] = value
     return clean, problems
 
 
