@@ -213,3 +213,82 @@ class QueueFilterForm(forms.Form):
             ("affiliated", _("Bureau-affiliated schools")),
         ] + [(str(c.pk), c.name) for c in counties]
         self.fields["status"].choices = [("", _("All statuses")), *statuses]
+
+
+class ScoreLinesForm(forms.Form):
+    """One number per line of a rubric or checklist, and a comment. The browser enforces the
+    range; the service judges and words every problem (applications.experts.check_score)."""
+
+    comment = forms.CharField(
+        label=_("Overall comment"),
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = list(items)
+        comment = self.fields.pop("comment")
+        for item in self.items:
+            self.fields[self.field_name(item)] = forms.CharField(
+                label=item.name,
+                help_text=item.description,
+                required=False,
+                widget=forms.NumberInput(
+                    attrs={
+                        "min": "0",
+                        "max": str(self.maximum(item)),
+                        "step": "0.1",
+                        "required": True,
+                        "inputmode": "decimal",
+                    }
+                ),
+            )
+        self.fields["comment"] = comment
+
+    def field_name(self, item) -> str:
+        raise NotImplementedError
+
+    def key(self, item):
+        raise NotImplementedError
+
+    def maximum(self, item):
+        raise NotImplementedError
+
+    def line_fields(self):
+        return [(item, self[self.field_name(item)]) for item in self.items]
+
+    def values(self) -> dict:
+        """The raw values as typed, keyed as the service expects."""
+        return {self.key(item): self.data.get(self.field_name(item), "") for item in self.items}
+
+
+class CriterionScoreForm(ScoreLinesForm):
+    """An expert's scores on a call's rubric."""
+
+    def field_name(self, criterion) -> str:
+        return f"criterion_{criterion.pk}"
+
+    def key(self, criterion):
+        return criterion.pk
+
+    def maximum(self, criterion):
+        return criterion.max_score
+
+    criterion_fields = ScoreLinesForm.line_fields
+
+
+class IndicatorScoreForm(ScoreLinesForm):
+    """An expert's scores on a policy's checklist."""
+
+    def field_name(self, indicator) -> str:
+        return f"indicator_{indicator.code}"
+
+    def key(self, indicator):
+        return indicator.code
+
+    def maximum(self, indicator):
+        return indicator.max_points
+
+    indicator_fields = ScoreLinesForm.line_fields

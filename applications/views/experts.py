@@ -13,6 +13,7 @@ from accounts.mixins import PermissionRequiredMixin
 from accounts.models import Organisation, OrganisationKind, SchoolStage
 from accounts.permissions import can
 from applications import experts, selectors
+from applications.forms import CriterionScoreForm
 from applications.models import ApplicationStatus, CallStatus, ExpertAssignment
 from applications.services import ApplicationError
 
@@ -78,45 +79,6 @@ class AssignForm(forms.Form):
         if not data.get("select_all") and not data.get("applications"):
             raise forms.ValidationError(_("Choose at least one application."))
         return data
-
-
-class ScoreForm(forms.Form):
-    """One number per criterion; the browser enforces the range, the service decides."""
-
-    comment = forms.CharField(
-        label=gettext_lazy("Overall comment"),
-        required=False,
-        max_length=3000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-
-    def __init__(self, *args, criteria, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.criteria = criteria
-        comment = self.fields.pop("comment")
-        for criterion in criteria:
-            self.fields[f"criterion_{criterion.pk}"] = forms.CharField(
-                label=criterion.name,
-                help_text=criterion.description,
-                required=False,
-                widget=forms.NumberInput(
-                    attrs={
-                        "min": "0",
-                        "max": str(criterion.max_score),
-                        "step": "0.1",
-                        "required": True,
-                        "inputmode": "decimal",
-                    }
-                ),
-            )
-        self.fields["comment"] = comment
-
-    def criterion_fields(self):
-        return [(criterion, self[f"criterion_{criterion.pk}"]) for criterion in self.criteria]
-
-    def values(self) -> dict:
-        """The raw values as typed, so the service judges (and words) every problem."""
-        return {c.pk: self.data.get(f"criterion_{c.pk}", "") for c in self.criteria}
 
 
 class ConflictForm(forms.Form):
@@ -293,7 +255,7 @@ class AssignmentScoreView(PermissionRequiredMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         criteria = self.criteria()
-        return self.render_page(ScoreForm(criteria=criteria), ConflictForm(), criteria)
+        return self.render_page(CriterionScoreForm(items=criteria), ConflictForm(), criteria)
 
     def render_page(self, score_form, conflict_form, criteria, status: int = 200):
         assignment = self.object
@@ -323,7 +285,7 @@ class AssignmentScoreView(PermissionRequiredMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         criteria = self.criteria()
         action = request.POST.get("action")
-        score_form = ScoreForm(criteria=criteria)
+        score_form = CriterionScoreForm(items=criteria)
         conflict_form = ConflictForm()
         try:
             if action == "conflict":
@@ -341,7 +303,7 @@ class AssignmentScoreView(PermissionRequiredMixin, TemplateView):
                     _("You declined this application; the bureau has been told."),
                 )
                 return redirect("expert_queue")
-            score_form = ScoreForm(request.POST, criteria=criteria)
+            score_form = CriterionScoreForm(request.POST, items=criteria)
             score_form.is_valid()  # the form checks nothing but the comment's length
             experts.scores_submit(
                 actor=request.user,

@@ -18,6 +18,7 @@ from accounts.models import Role
 from accounts.pdf import render_pdf
 from accounts.permissions import can, has_role
 from applications import services as application_services
+from applications.forms import IndicatorScoreForm
 from assessments import evaluation as services
 from assessments.models import Commendation, HostExclusion, TermEvaluation
 from studios.documents import zh_date
@@ -36,45 +37,6 @@ class AssignForm(forms.Form):
     def __init__(self, *args, studio, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["experts"].queryset = services.experts_for_studio(studio)
-
-
-class ScoreForm(forms.Form):
-    """One number per term indicator; the browser enforces the range, the service decides."""
-
-    comment = forms.CharField(
-        label=gettext_lazy("Overall comment"),
-        required=False,
-        max_length=3000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-
-    def __init__(self, *args, indicators, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.indicators = indicators
-        comment = self.fields.pop("comment")
-        for indicator in indicators:
-            self.fields[f"indicator_{indicator.code}"] = forms.CharField(
-                label=indicator.name,
-                help_text=indicator.description,
-                required=False,
-                widget=forms.NumberInput(
-                    attrs={
-                        "min": "0",
-                        "max": str(indicator.max_points),
-                        "step": "0.1",
-                        "required": True,
-                        "inputmode": "decimal",
-                    }
-                ),
-            )
-        self.fields["comment"] = comment
-
-    def indicator_fields(self):
-        return [(i, self[f"indicator_{i.code}"]) for i in self.indicators]
-
-    def values(self) -> dict:
-        """The raw values as typed, by indicator code, so the service judges every problem."""
-        return {i.code: self.data.get(f"indicator_{i.code}", "") for i in self.indicators}
 
 
 class DecideForm(forms.Form):
@@ -181,7 +143,7 @@ class TermEvaluationView(PermissionRequiredMixin, TemplateView):
             assignments=evaluation.expert_scores.select_related("expert").order_by("pk"),
             candidates=candidates,
             assign_form=assign_form,
-            score_form=score_form or ScoreForm(indicators=indicators),
+            score_form=score_form or IndicatorScoreForm(items=indicators),
             decide_form=decide_form or DecideForm(),
             policy=studio.policy,
             exclusion=HostExclusion.objects.filter(evaluation=evaluation).first(),
@@ -205,7 +167,7 @@ class TermEvaluationView(PermissionRequiredMixin, TemplateView):
                     request, _("%(count)d experts assigned.") % {"count": len(created)}
                 )
             elif action == "score":
-                form = forms_["score_form"] = ScoreForm(request.POST, indicators=indicators)
+                form = forms_["score_form"] = IndicatorScoreForm(request.POST, items=indicators)
                 form.is_valid()  # the form checks nothing but the comment's length
                 services.evaluation_score(
                     actor=user,
