@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from applications.demo import seed_applications
 from assessments.demo import seed_assessments
+from funding.demo import seed_funding
 from studios.demo import first_host, seed_studio_life
 from studios.services import policy_load_preset
 
@@ -162,9 +163,17 @@ def seed_demo(*, with_applications: bool = True) -> list[DemoLogin]:
             seed_applications(policy, spec["prefix"], password, today)
             seed_studio_life(policy, spec["prefix"], password, today)
             seed_assessments(policy, spec["prefix"], today)
+            seed_funding(policy, spec["prefix"], today)
             host = first_host(policy)
             if host is not None:
                 logins.append(DemoLogin(host.username, host.full_name, "host", policy.city.name))
+            finance = User.objects.filter(username=f"{spec['prefix']}_finance").first()
+            if finance is not None:
+                logins.append(
+                    DemoLogin(
+                        finance.username, finance.full_name, "finance officer", policy.city.name
+                    )
+                )
             member = User.objects.filter(username=f"{spec['prefix']}_member").first()
             if member is not None:
                 logins.append(

@@ -264,14 +264,24 @@ def organisation_ensure(
 
 
 def user_ensure(
-    *, username: str, full_name: str, email: str = "", password: str | None = None
+    *,
+    username: str,
+    full_name: str,
+    email: str = "",
+    phone: str = "",
+    password: str | None = None,
 ) -> User:
-    """Create the user if missing; an existing user's password is never reset by this."""
+    """Create the user if missing; an existing user is left as they are (their password is
+    never reset by this). A new user without a password has none usable until they set one
+    through a reset."""
     user, created = User.objects.get_or_create(
-        username=username, defaults={"full_name": full_name, "email": email}
+        username=username, defaults={"full_name": full_name, "email": email, "phone": phone}
     )
-    if created and password:
-        user.set_password(password)
+    if created:
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
         user.save(update_fields=["password"])
     return user
 

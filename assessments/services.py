@@ -869,4 +869,7 @@ def studio_revoke(*, actor: User, studio: Studio, day: date, reason: str) -> Stu
         url=reverse("studio_home", args=[studio.pk]),
         obj=studio,
     )
+    from funding.services import funds_return_on_revocation  # the remainder goes back
+
+    funds_return_on_revocation(studio, day, actor=actor)
     return studio

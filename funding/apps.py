@@ -8,4 +8,5 @@ class FundingConfig(AppConfig):
     verbose_name = _("Funding")
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401
+        # jobs registers the audit export; panels the home panels; selectors the money pages' rules
+        from . import jobs, panels, permissions, selectors  # noqa: F401

@@ -62,3 +62,18 @@ def can_view_dashboard(user, _obj=None) -> bool:
     return user.is_superuser or has_role(
         user, {Role.AUDITOR, Role.MUNICIPAL_ADMIN, Role.CE_OFFICER, Role.COUNTY_REVIEWER}
     )
+
+
+@rule("funding.manage_special_account")
+def can_manage_special_account(user, school) -> bool:
+    """The school's finance officer keeps its special account; the city's bureau may too."""
+    if user.is_superuser:
+        return True
+    return has_role(user, Role.FINANCE_OFFICER, school) or in_scope(
+        user, school, roles={Role.MUNICIPAL_ADMIN}
+    )
+
+
+@rule("funding.view_finance_queue")
+def can_view_finance_queue(user, _obj=None) -> bool:
+    return has_role(user, Role.FINANCE_OFFICER)

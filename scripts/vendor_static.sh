@@ -5,10 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 HTMX=2.0.11
 PICO=2.1.1
+CHARTJS=4.5.1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-(cd "$work" && npm pack --silent "htmx.org@$HTMX" "@picocss/pico@$PICO" >/dev/null)
-mkdir -p static/vendor/htmx static/vendor/pico
+(cd "$work" && npm pack --silent "htmx.org@$HTMX" "@picocss/pico@$PICO" "chart.js@$CHARTJS" >/dev/null)
+mkdir -p static/vendor/htmx static/vendor/pico static/vendor/chartjs
 tar -xzf "$work/htmx.org-$HTMX.tgz" -C "$work"
 cp "$work/package/dist/htmx.min.js" static/vendor/htmx/htmx.min.js
 cp "$work/package/LICENSE" static/vendor/htmx/LICENSE
@@ -16,5 +17,12 @@ rm -rf "$work/package"
 tar -xzf "$work/picocss-pico-$PICO.tgz" -C "$work"
 cp "$work/package/css/pico.min.css" static/vendor/pico/pico.min.css
 cp "$work/package/LICENSE.md" static/vendor/pico/LICENSE.md
-printf 'htmx.org %s\n@picocss/pico %s\n' "$HTMX" "$PICO" > static/vendor/VERSIONS
-echo "vendored: htmx $HTMX, pico $PICO"
+rm -rf "$work/package"
+tar -xzf "$work/chart.js-$CHARTJS.tgz" -C "$work"
+# The source map is not shipped, so its reference goes too (collectstatic would fail on it).
+sed '/^\/\/# sourceMappingURL=/d' "$work/package/dist/chart.umd.min.js" \
+  > static/vendor/chartjs/chart.umd.min.js
+cp "$work/package/LICENSE.md" static/vendor/chartjs/LICENSE.md
+printf 'htmx.org %s\n@picocss/pico %s\nchart.js %s\n' "$HTMX" "$PICO" "$CHARTJS" \
+  > static/vendor/VERSIONS
+echo "vendored: htmx $HTMX, pico $PICO, chart.js $CHARTJS"
