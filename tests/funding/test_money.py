@@ -20,6 +20,16 @@ from tests.studios.factories import liuzhou_studio, published_studios, suizhou_s
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """The refusals are matched on their English wording (the catalogue has their Chinese)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 TODAY = date(2025, 6, 1)
 
 
