@@ -6,7 +6,17 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+def upload_path(instance, filename: str) -> str:
+    """Uploads live under a random name: the original name is kept in the row, not on disk."""
+    import uuid
+    from pathlib import PurePath
+
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"{instance._meta.model_name}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
 class City(models.Model):

@@ -6,20 +6,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organisation, SchoolStage, school_stage_labels
+from accounts.models import Organisation, SchoolStage, school_stage_labels, upload_path
 from studios.models import Policy, TeamRole
-
-
-def upload_path(instance, filename: str) -> str:
-    """Uploads live under a random name: the original name is kept in the row, not on disk."""
-    import uuid
-    from pathlib import PurePath
-
-    suffix = PurePath(filename).suffix.lower()[:10]
-    return f"{instance._meta.model_name}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
 class CallStatus(models.TextChoices):

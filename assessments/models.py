@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import upload_path
 from studios.models import Studio
 
 
@@ -49,7 +50,7 @@ class AnnualReport(models.Model):
 class AnnualReportAttachment(models.Model):
     report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="attachments")
     title = models.CharField(_("title"), max_length=200)
-    file = models.FileField(_("file"), upload_to="reports/%Y/%m/")
+    file = models.FileField(_("file"), upload_to=upload_path)
     original_name = models.CharField(max_length=200, blank=True)
     size = models.PositiveIntegerField(default=0)
     uploaded_at = models.DateTimeField(auto_now_add=True)

@@ -6,7 +6,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organisation
+from accounts.models import Organisation, upload_path
 from studios.models import Activity, Studio
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -90,7 +90,7 @@ class Expenditure(models.Model):
         blank=True,
         related_name="expenditures",
     )
-    receipt = models.FileField(_("receipt"), upload_to="receipts/%Y/%m/", blank=True)
+    receipt = models.FileField(_("receipt"), upload_to=upload_path, blank=True)
     receipt_name = models.CharField(max_length=200, blank=True)
     status = models.CharField(
         _("status"),

@@ -5,7 +5,14 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import City, Organisation, OrganisationKind, SchoolStage, school_stage_labels
+from accounts.models import (
+    City,
+    Organisation,
+    OrganisationKind,
+    SchoolStage,
+    school_stage_labels,
+    upload_path,
+)
 
 
 class TeamRole(models.TextChoices):
@@ -551,7 +558,7 @@ class ActivityEvidence(models.Model):
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="evidence")
     kind = models.CharField(_("kind"), max_length=10, choices=EvidenceKind.choices)
     title = models.CharField(_("title"), max_length=200, blank=True)
-    file = models.FileField(_("file"), upload_to="evidence/%Y/%m/")
+    file = models.FileField(_("file"), upload_to=upload_path)
     original_name = models.CharField(max_length=200, blank=True)
     size = models.PositiveIntegerField(default=0)
     uploaded_at = models.DateTimeField(auto_now_add=True)
@@ -735,7 +742,7 @@ class Output(models.Model):
     )
     produced_on = models.DateField(_("date"))
     description = models.TextField(_("description"), blank=True)
-    file = models.FileField(_("file"), upload_to="outputs/%Y/%m/", blank=True)
+    file = models.FileField(_("file"), upload_to=upload_path, blank=True)
     original_name = models.CharField(max_length=200, blank=True)
     shared = models.BooleanField(_("shared with the city's teachers"), default=False)
     created_by = models.ForeignKey(
