@@ -28,9 +28,10 @@ start_redis() {
 
 if command -v pg_isready >/dev/null 2>&1 && start_postgres; then
   export DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/mingshi}
-  # pytest-django makes its own test_mingshi; the plain one lets manage.py checks connect.
-  psql "${DATABASE_URL%/*}/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='mingshi'" 2>/dev/null |
-    grep -q 1 || psql "${DATABASE_URL%/*}/postgres" -qc "CREATE DATABASE mingshi" >/dev/null 2>&1 || true
+  # pytest-django makes its own test_<name>; the plain one lets manage.py checks connect.
+  dbname=${DATABASE_URL##*/}
+  psql "${DATABASE_URL%/*}/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='$dbname'" 2>/dev/null |
+    grep -q 1 || psql "${DATABASE_URL%/*}/postgres" -qc "CREATE DATABASE \"$dbname\"" >/dev/null 2>&1 || true
   echo "==> test database: PostgreSQL at 127.0.0.1:5432 ($DATABASE_URL)"
 else
   export DATABASE_URL=sqlite:///$(pwd)/var/test.sqlite3
