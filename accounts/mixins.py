@@ -13,6 +13,7 @@ class PermissionRequiredMixin(LoginRequiredMixin):
     Pages about no particular object set only ``permission``. Object pages also define
     ``lookup(user, **url_kwargs)``, which must find the object through a selector scoped to
     that user and return None when it is out of reach: ids cannot be probed across counties.
+    It receives every URL argument, so one that needs only ``pk`` still takes ``**kwargs``.
     """
 
     permission: str = ""

@@ -30,3 +30,12 @@ def client_for(client):
         return client
 
     return login
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One line of the matrix's and the fuzz's figures, so a reader sees the coverage."""
+    from tests.matrix import coverage
+
+    line = coverage.summary()
+    if line:
+        terminalreporter.write_sep("=", line)

@@ -151,7 +151,7 @@ class CallActionView(PermissionRequiredMixin, View):
 
     permission = "applications.manage_call"
 
-    def lookup(self, user, pk):
+    def lookup(self, user, pk, **kwargs):
         return selectors.call_for(user, pk)
 
     def post(self, request, pk, action):

@@ -218,7 +218,7 @@ class AttachmentUploadView(PermissionRequiredMixin, View):
 class AttachmentDeleteView(PermissionRequiredMixin, View):
     permission = "applications.edit_application"
 
-    def lookup(self, user, pk):
+    def lookup(self, user, pk, **kwargs):
         return selectors.application_for(user, pk)
 
     def post(self, request, pk, attachment_pk):

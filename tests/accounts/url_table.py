@@ -1,0 +1,48 @@
+"""URL × role table: accounts, and the site's own URLs (the language: tests/matrix/table.py)."""
+
+from tests.matrix.table import EVERYONE, LOGIN, PERSONAL, PUBLIC, REDIRECT, Row
+
+# Who oversees organisations: every reviewer, the bureau, the centre, experts and auditors.
+OVERSIGHT_LZ = "lz_school lz_county lz_county_luzhai lz_city lz_ce lz_expert lz_auditor"
+OVERSIGHT_SZ = "sz_school sz_county sz_county_suixian sz_city sz_ce sz_expert sz_auditor"
+
+ROWS = [
+    Row("healthz", visibility=PUBLIC),
+    Row("javascript-catalog", visibility=PUBLIC),
+    Row("home", ok=EVERYONE),
+    # A logged-in user who opens the login page is sent home.
+    Row("login", visibility=PUBLIC, others=REDIRECT),
+    Row("logout", method="POST", others=LOGIN),
+    Row("password_change", ok=EVERYONE),
+    Row("password_change_done", ok=EVERYONE),
+    Row("preferences", ok=EVERYONE),
+    Row("language_switch", method="POST", visibility=PUBLIC, anon=REDIRECT, others=REDIRECT),
+    Row("inbox", ok=EVERYONE),
+    Row("notifications_read", method="POST", ok=EVERYONE),
+    # Opening a notification marks it read and follows its link: its recipient only.
+    Row(
+        "notification_open",
+        pk="notification:lz_city",
+        also={REDIRECT: "lz_city"},
+        visibility=PERSONAL,
+    ),
+    Row(
+        "organisation_list",
+        ok=f"admin {OVERSIGHT_LZ} lz_auditor_liucheng {OVERSIGHT_SZ} sz_auditor_zengdu",
+    ),
+    # A school of 柳城县: its own staff, its county, and the city-wide roles of Liuzhou.
+    Row(
+        "organisation_detail",
+        pk="org:lz.liucheng-sx",
+        ok="admin lz_school lz_county lz_city lz_ce lz_expert lz_auditor lz_auditor_liucheng",
+    ),
+    Row(
+        "audit_trail",
+        ok="admin lz_school lz_county lz_county_luzhai lz_city lz_ce lz_auditor "
+        "lz_auditor_liucheng sz_school sz_county sz_county_suixian sz_city sz_ce sz_auditor "
+        "sz_auditor_zengdu",
+    ),
+    # A background job is its owner's alone, superusers included.
+    Row("job_detail", pk="job:lz_city", ok="lz_city", visibility=PERSONAL),
+    Row("job_download", pk="job:lz_city", ok="lz_city", visibility=PERSONAL),
+]

@@ -1,0 +1,173 @@
+"""URL × role table: calls, the form, review, experts, notice and publication.
+
+The demo objects: Liuzhou's open call and its applications at each step (``lz.at_county`` is
+at 柳城县中学, ``lz.at_city`` at 融安县实验小学, ``lz.returned`` at 柳南区实验小学), a call
+still being prepared, Suizhou's call in its public notice with an objection on file.
+"""
+
+from tests.matrix.table import CITY, EVERYONE, FORBIDDEN, LZ, PUBLIC, Row
+
+SZ_NOT_CITY = (
+    "sz_teacher sz_school sz_county sz_county_suixian sz_ce sz_expert sz_auditor "
+    "sz_auditor_zengdu sz_p1 sz_finance sz_member"
+)
+LZ_NOT_CITY = (
+    "lz_teacher lz_school lz_county lz_county_luzhai lz_ce lz_expert lz_auditor "
+    "lz_auditor_liucheng lz_p1 lz_finance lz_member"
+)
+# Who reads an application past the school, in its city: the bureau, the centre, auditors.
+LZ_READERS = "admin lz_city lz_ce lz_auditor"
+
+ROWS = [
+    Row("call_list", ok=EVERYONE),
+    Row("call_create", ok="admin lz_city sz_city"),
+    Row("call_detail", pk="call:lz.open", ok=f"admin {LZ}", visibility=CITY),
+    # A call being prepared is the bureau's alone.
+    Row("call_detail", pk="call:lz.draft", ok="admin lz_city", visibility=CITY, variant="draft"),
+    Row(
+        "call_edit",
+        pk="call:lz.open",
+        ok="admin lz_city",
+        also={FORBIDDEN: LZ_NOT_CITY},
+        visibility=CITY,
+    ),
+    Row(
+        "call_action",
+        pk="call:lz.draft",
+        action="open",
+        method="POST",
+        ok="admin lz_city",
+        visibility=CITY,
+    ),
+    Row(
+        "call_action",
+        pk="call:lz.open",
+        action="close",
+        method="POST",
+        ok="admin lz_city",
+        also={FORBIDDEN: LZ_NOT_CITY},
+        visibility=CITY,
+        variant="close",
+    ),
+    # Anyone of the city may press 申报; the service tells a non-teacher why not.
+    Row("application_start", pk="call:lz.open", method="POST", ok=f"admin {LZ}", visibility=CITY),
+    Row(
+        "application_detail",
+        pk="application:lz.at_county",
+        ok="admin lz_county lz_city lz_ce lz_auditor lz_auditor_liucheng",
+    ),
+    # A draft is its applicant's alone.
+    Row("application_detail", pk="application:lz.draft", ok="admin lz_teacher", variant="draft"),
+    Row(
+        "application_detail",
+        pk="application:sz.at_city",
+        ok="admin sz_city sz_ce sz_auditor",
+        variant="sz",
+    ),
+    # Only the applicant edits; those who may read it are refused, the others never find it.
+    Row("application_edit", pk="application:lz.returned", also={FORBIDDEN: LZ_READERS}),
+    Row(
+        "application_attach",
+        pk="application:lz.returned",
+        method="POST",
+        also={FORBIDDEN: LZ_READERS},
+    ),
+    Row(
+        "application_detach",
+        pk="application:lz.returned",
+        attachment_pk="application_attachment:lz.returned",
+        method="POST",
+        also={FORBIDDEN: LZ_READERS},
+    ),
+    Row(
+        "review_queue",
+        ok="lz_school lz_county lz_county_luzhai lz_city sz_school sz_county "
+        "sz_county_suixian sz_city",
+    ),
+    Row(
+        "review_bulk",
+        method="POST",
+        ok="lz_school lz_county lz_county_luzhai lz_city sz_school sz_county "
+        "sz_county_suixian sz_city",
+    ),
+    # Readers may post a decision; the workflow refuses anyone but the step's reviewer, with a
+    # message on the application's page (the fuzz checks that nothing changed).
+    Row(
+        "application_review",
+        pk="application:lz.at_county",
+        method="POST",
+        ok="admin lz_county lz_city lz_ce lz_auditor lz_auditor_liucheng",
+    ),
+    Row(
+        "application_extension",
+        pk="application:lz.returned",
+        method="POST",
+        ok="admin lz_city",
+        also={FORBIDDEN: "lz_ce lz_auditor"},
+    ),
+    Row("call_applications", pk="call:lz.open", ok=f"admin {LZ}", visibility=CITY),
+    Row("application_pdf", pk="application:lz.at_city", ok=LZ_READERS),
+    Row("application_photo", pk="application:lz.at_city", ok=LZ_READERS),
+    Row(
+        "application_attachment",
+        pk="application:lz.returned",
+        attachment_pk="application_attachment:lz.returned",
+        ok=LZ_READERS,
+    ),
+    Row(
+        "call_attachment",
+        pk="call:lz.open",
+        attachment_pk="call_attachment:lz.open",
+        ok=f"admin {LZ}",
+        visibility=CITY,
+    ),
+    Row(
+        "call_packet",
+        pk="call:lz.open",
+        ok="admin lz_city",
+        also={FORBIDDEN: LZ_NOT_CITY},
+        visibility=CITY,
+    ),
+    Row(
+        "call_experts",
+        pk="call:lz.open",
+        ok="admin lz_city",
+        also={FORBIDDEN: LZ_NOT_CITY},
+        visibility=CITY,
+    ),
+    Row(
+        "call_ranking",
+        pk="call:lz.open",
+        ok="admin lz_city",
+        also={FORBIDDEN: LZ_NOT_CITY},
+        visibility=CITY,
+    ),
+    Row("expert_queue", ok="lz_expert sz_expert"),
+    # An assignment is its expert's alone.
+    Row("assignment_score", pk="assignment:lz.expert", ok="lz_expert"),
+    Row(
+        "call_notice_manage",
+        pk="call:sz.notice",
+        ok="admin sz_city",
+        also={FORBIDDEN: SZ_NOT_CITY},
+        visibility=CITY,
+    ),
+    Row(
+        "call_publish",
+        pk="call:sz.notice",
+        method="POST",
+        ok="admin sz_city",
+        also={FORBIDDEN: SZ_NOT_CITY},
+        visibility=CITY,
+    ),
+    Row("public_notice", pk="call:sz.notice", visibility=PUBLIC),
+    Row(
+        "objection_file",
+        pk="call:sz.notice",
+        application_pk="application:sz.notice",
+        visibility=PUBLIC,
+    ),
+    Row("public_results", pk="call:lz.published", visibility=PUBLIC),
+    Row("plaque_verify", visibility=PUBLIC),
+    Row("studio_certificate", pk="studio:lz.p1", ok="admin lz_city lz_p1"),
+]

@@ -1,0 +1,28 @@
+"""URL × role table: annual reports and assessments, three-year evaluations, records.
+
+Liuzhou's assessing body is the bureau with experts, so its continuing-education centre and
+its auditors see no report; ``lz_expert`` scored the studio's last annual assessment.
+"""
+
+from tests.matrix.table import EVERYONE, PERSONAL, Row
+
+LZ_ASSESSORS = "admin lz_city lz_expert lz_p1"
+
+ROWS = [
+    Row("annual_reports", ok=EVERYONE),
+    Row("annual_report", pk="report:lz.p1", ok=LZ_ASSESSORS),
+    Row(
+        "annual_report_attachment",
+        pk="report:lz.p1.open",
+        attachment_pk="report_attachment:lz.p1",
+        ok=LZ_ASSESSORS,
+    ),
+    Row("assessment_detail", pk="assessment:lz.p1", ok=LZ_ASSESSORS),
+    Row("assessment_letter", pk="assessment:lz.p1", ok=LZ_ASSESSORS),
+    Row("term_evaluations", ok="admin lz_city lz_expert sz_city sz_expert"),
+    # Just opened: no expert assigned yet.
+    Row("term_evaluation", pk="evaluation:lz.p2", ok="admin lz_city"),
+    # Not decided yet: no certificate for anyone.
+    Row("term_certificate", pk="evaluation:lz.p2"),
+    Row("person_record", user_pk="user:lz_p1", ok="admin lz_city lz_p1", visibility=PERSONAL),
+]

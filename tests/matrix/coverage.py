@@ -1,0 +1,36 @@
+"""Figures of the matrix and the fuzz, printed in one line at the end of the run."""
+
+from collections import Counter
+
+matrix_requests: Counter = Counter()
+matrix_urls: set[str] = set()
+matrix_roles: set[str] = set()
+fuzz_forms: set[str] = set()
+fuzz_posts: Counter = Counter()
+server_errors: Counter = Counter()
+
+
+def record_matrix(row_id: str, role: str, status: int) -> None:
+    matrix_urls.add(row_id.split("[")[0].split(" ")[0])
+    matrix_roles.add(role)
+    matrix_requests["all"] += 1
+    if status >= 500:
+        server_errors["matrix"] += 1
+
+
+def record_fuzz(form_id: str, status: int) -> None:
+    fuzz_forms.add(form_id)
+    fuzz_posts["all"] += 1
+    if status >= 500:
+        server_errors["fuzz"] += 1
+
+
+def summary() -> str | None:
+    if not matrix_requests and not fuzz_posts:
+        return None
+    return (
+        f"URL x role matrix: {len(matrix_urls)} URLs x {len(matrix_roles)} roles, "
+        f"{matrix_requests['all']} requests, {server_errors['matrix']} server errors; "
+        f"form fuzz: {len(fuzz_forms)} forms, {fuzz_posts['all']} posts, "
+        f"{server_errors['fuzz']} server errors"
+    )

@@ -1,0 +1,362 @@
+"""The demo, plus one object of every kind a URL can name, built through the real services.
+
+``seed_demo`` leaves some kinds empty (attachments, evidence, a recruitment round, a call in its
+public notice, a finished background job...). The URL × role matrix and the form fuzz need one
+of each, so this adds them the way users would, then names them: ``world.ref("call:lz.open")``.
+"""
+
+import io
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from accounts.demo import seed_demo
+from accounts.models import Notification, Organisation, User
+from applications.models import Application, ApplicationStatus, Call, CallStatus
+
+LZ, SZ = "liuzhou", "suizhou"
+
+
+def real_pdf() -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def real_png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def pdf_upload(name: str = "scan.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, real_pdf(), content_type="application/pdf")
+
+
+def png_upload(name: str = "photo.png") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, real_png(), content_type="image/png")
+
+
+@dataclass
+class Home:
+    """Where an object lives, for the cross-city and cross-county checks."""
+
+    city: str | None
+    county: str | None
+
+
+def home_of(obj) -> Home:
+    organisation = None
+    if isinstance(obj, Organisation):
+        organisation = obj
+    elif isinstance(obj, Application):
+        organisation = obj.school
+    elif isinstance(obj, User):
+        ra = obj.role_assignments.select_related("organisation").first()
+        organisation = ra.organisation if ra else None
+    elif hasattr(obj, "audit_organisation"):
+        organisation = obj.audit_organisation()
+    elif hasattr(obj, "studio"):
+        organisation = obj.studio.school
+    elif hasattr(obj, "application"):
+        organisation = obj.application.school
+    elif hasattr(obj, "activity"):
+        organisation = obj.activity.studio.school
+    elif hasattr(obj, "report"):
+        organisation = obj.report.studio.school
+    elif hasattr(obj, "call"):
+        organisation = obj.call.bureau
+    elif hasattr(obj, "owner"):
+        return home_of(obj.owner)
+    elif hasattr(obj, "recipient"):
+        return home_of(obj.recipient)
+    if organisation is None:
+        return Home(None, None)
+    county = organisation.county.code if organisation.county_id else None
+    if organisation.kind == "county_bureau":
+        county = organisation.code
+    return Home(organisation.city.code, county)
+
+
+class World:
+    def __init__(self):
+        self._refs: dict[str, object] = {}
+        self.users: dict[str, User] = {}
+
+    def add(self, name: str, obj) -> None:
+        if obj is None:
+            raise LookupError(f"the matrix world has no object for {name!r}")
+        self._refs[name] = obj
+
+    def obj(self, name: str):
+        try:
+            return self._refs[name]
+        except KeyError:
+            raise LookupError(f"the matrix world names no object {name!r}") from None
+
+    def value(self, spec):
+        """A URL argument: ``"call:lz.open"`` is that object's pk, anything else stays as is."""
+        if isinstance(spec, str) and spec in self._refs:
+            obj = self._refs[spec]
+            return getattr(obj, "pk", obj)
+        return spec
+
+    def home(self, kwargs: dict) -> Home | None:
+        """The home of the first named object among a row's arguments."""
+        for spec in kwargs.values():
+            if isinstance(spec, str) and spec in self._refs:
+                obj = self._refs[spec]
+                if hasattr(obj, "_meta"):
+                    return home_of(obj)
+        return None
+
+    @property
+    def names(self) -> list[str]:
+        return sorted(self._refs)
+
+
+def build_world() -> World:
+    from accounts import jobs
+    from applications import experts, publication, services
+    from applications.demo import Seeder
+    from applications.models import ExpertAssignment
+    from assessments import evaluation
+    from assessments import services as assessment_services
+    from assessments.models import AnnualAssessment, AnnualReport
+    from funding.models import Expenditure, ExpenditureStatus, SpecialAccount
+    from studios import activities, outputs, recruitment
+    from studios.models import (
+        Activity,
+        Attendance,
+        GrowthPlan,
+        Membership,
+        Policy,
+        Studio,
+        StudioPlan,
+        TeamRole,
+    )
+
+    today = timezone.localdate()
+    logins = seed_demo()
+    world = World()
+    for login in logins:
+        world.users[login.username] = User.objects.get(username=login.username)
+    u = world.users
+
+    def app_of(username: str) -> Application:
+        return Application.objects.exclude(call__status=CallStatus.PUBLISHED).get(
+            applicant__username=username
+        )
+
+    # --- organisations, people, policies ------------------------------------------------------
+    world.add("org:lz.bureau", Organisation.objects.get(city__code=LZ, kind="municipal_bureau"))
+    world.add("org:lz.liucheng", Organisation.objects.get(city__code=LZ, code="liucheng"))
+    world.add("org:lz.liucheng-sx", Organisation.objects.get(city__code=LZ, code="liucheng-sx"))
+    world.add("org:lz.lzgz", Organisation.objects.get(city__code=LZ, code="lzgz"))
+    world.add("org:sz.zengdu-sx", Organisation.objects.get(city__code=SZ, code="zengdu-sx"))
+    world.add("policy:lz", Policy.objects.get(code="liuzhou-2024").code)
+    world.add("policy:sz", Policy.objects.get(code="suizhou").code)
+    for name in ("lz_p1", "lz_p2", "lz_member", "sz_p1", "sz_member"):
+        world.add(f"user:{name}", User.objects.get(username=name))
+
+    # --- calls and applications ----------------------------------------------------------------
+    lz_open = Call.objects.get(bureau__city__code=LZ, status=CallStatus.OPEN)
+    sz_open = Call.objects.get(bureau__city__code=SZ, status=CallStatus.OPEN)
+    lz_past = Call.objects.get(bureau__city__code=LZ, status=CallStatus.PUBLISHED)
+    sz_past = Call.objects.get(bureau__city__code=SZ, status=CallStatus.PUBLISHED)
+    world.add("call:lz.open", lz_open)
+    world.add("call:sz.open", sz_open)
+    world.add("call:lz.published", lz_past)
+    world.add("call:sz.published", sz_past)
+    draft_call = services.call_save(
+        actor=u["lz_city"],
+        policy=lz_open.policy,
+        title="柳州市名班主任工作室申报（筹备中）",
+        studio_count=2,
+        opens_on=today + timedelta(days=30),
+        closes_on=today + timedelta(days=60),
+        school_stages=list(lz_open.policy.school_stages),
+        score_aggregation="mean",
+        notice_days=None,
+        criteria=[services.CriterionInput("研究成果", 100)],
+    )
+    world.add("call:lz.draft", draft_call)
+    services.call_attach(
+        actor=u["lz_city"], call=lz_open, title="申报通知", upload=pdf_upload("notice.pdf")
+    )
+    world.add("call_attachment:lz.open", lz_open.attachments.get())
+
+    for key in ("draft", "at_school", "at_county", "at_city", "returned", "expert_review"):
+        status = getattr(ApplicationStatus, key.upper())
+        world.add(
+            f"application:lz.{key}",
+            Application.objects.get(call=lz_open, status=status, applicant__username__contains="_")
+            if key != "draft"
+            else app_of("lz_teacher"),
+        )
+    world.add("application:sz.at_city", app_of("sz_c_city"))
+    world.add("application:lz.published", Application.objects.get(applicant__username="lz_p2"))
+    returned = world.obj("application:lz.returned")
+    services.application_attach(
+        actor=returned.applicant, application=returned, title="证明材料", upload=pdf_upload()
+    )
+    world.add("application_attachment:lz.returned", returned.attachments.get())
+    world.add(
+        "assignment:lz.expert",
+        ExpertAssignment.objects.filter(expert=u["lz_expert"], application__call=lz_open)
+        .order_by("pk")
+        .first(),
+    )
+
+    # A Suizhou call in its public notice, with one objection on file.
+    seeder = Seeder(lz_open.policy.__class__.objects.get(code="suizhou"), "sz", "x")
+    notice_call = seeder.call(
+        title="随州市名班主任工作室申报（公示中）",
+        opens_on=today - timedelta(days=60),
+        closes_on=today - timedelta(days=30),
+        studio_count=1,
+    )
+    during = today - timedelta(days=40)
+    candidate = seeder.approve_to(
+        seeder.submit(seeder.application(notice_call, "zengdu-cz", "n_notice", during), during),
+        ApplicationStatus.EXPERT_REVIEW,
+    )
+    services.call_close(actor=None, call=notice_call, today=today - timedelta(days=29))
+    notice_call.refresh_from_db()
+    seeder.score(notice_call, [candidate], ["expert", "expert2", "expert3"])
+    experts.selection_save(actor=u["sz_city"], call=notice_call, application_ids=[candidate.pk])
+    notice_call.refresh_from_db()
+    publication.notice_start(actor=u["sz_city"], call=notice_call, today=today - timedelta(days=1))
+    notice_call.refresh_from_db()
+    candidate.refresh_from_db()
+    publication.objection_file(
+        application=candidate,
+        name="张先生",
+        contact="13900000000",
+        text="该申报人近五年的获奖情况与公示不符，请核实。",
+        today=today,
+    )
+    world.add("call:sz.notice", notice_call)
+    world.add("application:sz.notice", candidate)
+
+    # --- studios --------------------------------------------------------------------------------
+    lz_host_studio = Studio.objects.get(host__username="lz_p1")
+    lz_county_studio = Studio.objects.get(host__username="lz_p2")
+    sz_host_studio = Studio.objects.get(host__username="sz_p1")
+    world.add("studio:lz.p1", lz_host_studio)
+    world.add("studio:lz.p2", lz_county_studio)
+    world.add("studio:sz.p1", sz_host_studio)
+    activity = Activity.objects.filter(studio=lz_host_studio).order_by("-held_on").first()
+    world.add("activity:lz.p1", activity)
+    activities.activity_update(
+        actor=u["lz_p1"],
+        activity=activity,
+        kind=activity.kind,
+        title=activity.title,
+        held_on=activity.held_on,
+        online=activity.online,
+        place=activity.place,
+        served_county=activity.served_county,
+        summary=activity.summary,
+        outputs=activity.outputs,
+        evidence=[("photo", "现场照片", png_upload())],
+        today=today,
+    )
+    world.add("evidence:lz.p1", activity.evidence.get())
+    attendance = (
+        Attendance.objects.filter(membership__user=u["lz_member"], confirmed_at__isnull=True)
+        .order_by("-activity__held_on")
+        .first()
+    )
+    world.add("attendance:lz.member", attendance)
+    world.add("plan:lz.p1", StudioPlan.objects.filter(studio=lz_host_studio).order_by("pk").first())
+    world.add(
+        "growth_plan:lz.member",
+        GrowthPlan.objects.filter(person=u["lz_member"]).first(),
+    )
+    output = outputs.output_save(
+        actor=u["lz_p1"],
+        studio=lz_host_studio,
+        kind="paper",
+        title="班级文化建设的实践与思考",
+        authors="吴春梅",
+        level="municipal",
+        produced_on=today - timedelta(days=10),
+        shared=True,
+        upload=pdf_upload("paper.pdf"),
+        today=today,
+    )
+    world.add("output:lz.p1", output)
+
+    # A recruitment round for the bureau's seats of the running batch, with one request.
+    round_ = recruitment.round_open(
+        actor=u["lz_city"],
+        call=lz_past,
+        title="柳州市名班主任工作室成员招募",
+        opens_on=today - timedelta(days=3),
+        closes_on=today + timedelta(days=20),
+    )
+    world.add("round:lz", round_)
+    recruitment.seat_request_file(
+        actor=u["lz_teacher"],
+        round=round_,
+        studio=lz_county_studio,
+        birth_month=date(1988, 3, 1),
+        head_teacher_years=8,
+        statement="希望加入工作室，提升班级管理能力。",
+        today=today,
+        professional_title="一级教师",
+    )
+    world.add("seat_request:lz", round_.requests.get())
+
+    # --- assessments ----------------------------------------------------------------------------
+    world.add("report:lz.p1", AnnualReport.objects.filter(studio=lz_host_studio).first())
+    report, _created = assessment_services.report_open(
+        studio=lz_host_studio, year=today.year, today=today
+    )
+    assessment_services.report_attach(
+        actor=u["lz_p1"], report=report, title="年度总结", upload=pdf_upload("summary.pdf")
+    )
+    world.add("report:lz.p1.open", report)
+    world.add("report_attachment:lz.p1", report.attachments.get())
+    world.add("assessment:lz.p1", AnnualAssessment.objects.filter(studio=lz_host_studio).first())
+    opened = evaluation.evaluation_open(lz_county_studio, lz_county_studio.term_end - timedelta(20))
+    world.add("evaluation:lz.p2", opened)
+
+    # --- funding --------------------------------------------------------------------------------
+    world.add(
+        "expenditure:lz.p1",
+        Expenditure.objects.filter(studio=lz_host_studio, status=ExpenditureStatus.PENDING)
+        .exclude(receipt="")
+        .first(),
+    )
+    world.add("account:lz.lzgz", SpecialAccount.objects.get(school__code="lzgz").school)
+    world.add("import_kind:teachers", "teachers")
+
+    # --- accounts ------------------------------------------------------------------------------
+    world.add(
+        "notification:lz_city",
+        Notification.objects.filter(recipient=u["lz_city"]).order_by("pk").first(),
+    )
+    job = jobs.job_start(
+        actor=u["lz_city"],
+        kind="applications.call_packet",
+        title="申报材料汇编",
+        params={"call": lz_past.pk},
+    )
+    jobs.job_run(job_id=job.pk)
+    job.refresh_from_db()
+    world.add("job:lz_city", job)
+    world.add(
+        "membership:lz.member",
+        Membership.objects.filter(user=u["lz_member"], role=TeamRole.MEMBER).first(),
+    )
+    return world
