@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
+from core.http import redirect_next
+
 from . import selectors, services
 from .forms import AuditFilterForm, OrganisationFilterForm, PreferencesForm
 from .home import panels_for
@@ -52,10 +54,7 @@ class LanguageSwitchView(View):
         from django.conf import settings
 
         language = request.POST.get("language", "")
-        next_url = request.POST.get("next") or "/"
-        if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-            next_url = "/"
-        response = redirect(next_url)
+        response = redirect_next(request, "/")
         if language in dict(settings.LANGUAGES):
             if request.user.is_authenticated:
                 request.user.language = language

@@ -11,7 +11,6 @@ from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -22,6 +21,7 @@ from accounts.permissions import can
 from applications import services as application_services
 from applications.models import Call
 from applications.views.documents import file_response
+from core.http import redirect_next
 from funding import selectors, services
 from funding.models import ExpenditureStatus, SpecialAccount
 from funding.services import FundingError
@@ -108,13 +108,6 @@ def form_problems(form) -> str:
         label = form.fields[name].label if name in form.fields else ""
         parts.append(f"{label}: {' '.join(errors)}" if label else " ".join(errors))
     return " ".join(parts)
-
-
-def back_to(request, default: str) -> str:
-    back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(back, {request.get_host()}):
-        return back
-    return default
 
 
 # --- a studio's money --------------------------------------------------------------------------
@@ -321,7 +314,7 @@ class ExpenditureDecideView(PermissionRequiredMixin, View):
             messages.success(
                 request, _("The entry is confirmed.") if confirm else _("The entry is rejected.")
             )
-        return redirect(back_to(request, reverse("finance_queue")))
+        return redirect_next(request, reverse("finance_queue"))
 
 
 # --- the bureau: allocations ---------------------------------------------------------------------

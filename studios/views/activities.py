@@ -15,7 +15,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import translation
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -26,6 +26,7 @@ from accounts.models import Organisation, OrganisationKind, SchoolStage
 from accounts.permissions import can, role_assignments
 from applications import services as application_services
 from applications.views.documents import file_response
+from core.http import redirect_next
 from studios import activities as activity_services
 from studios import selectors
 from studios.compliance import STATE_COLOURS, compliance_grid, group_by_policy
@@ -439,10 +440,7 @@ class AttendanceConfirmView(PermissionRequiredMixin, View):
             messages.success(request, _("Your attendance is confirmed."))
         except StudioError as exc:
             messages.error(request, str(exc))
-        back = request.POST.get("next", "")
-        if not url_has_allowed_host_and_scheme(back, {request.get_host()}):
-            back = reverse("my_attendance")
-        return redirect(back)
+        return redirect_next(request, reverse("my_attendance"))
 
 
 class EvidenceFileView(PermissionRequiredMixin, View):

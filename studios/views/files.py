@@ -11,7 +11,6 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -22,6 +21,7 @@ from accounts.models import User
 from accounts.permissions import can
 from applications import services as application_services
 from applications.views.documents import file_response
+from core.http import redirect_next
 from studios import growth, outputs, plans, selectors
 from studios.models import (
     Membership,
@@ -173,13 +173,6 @@ class ActionPermissionMixin(PermissionRequiredMixin):
 class StudioMixin:
     def lookup(self, user, pk, **kwargs):
         return selectors.studio_for(user, pk)
-
-
-def _safe_next(request, default: str) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        return target
-    return default
 
 
 # --- plans ------------------------------------------------------------------------------------
@@ -545,7 +538,7 @@ class StudioGrowthView(StudioMixin, ActionPermissionMixin, TemplateView):
                     _("Your review of %(person)s's summary is saved; they have been told.")
                     % {"person": summary.person.get_full_name()},
                 )
-            return redirect(_safe_next(request, reverse("studio_growth", args=[studio.pk])))
+            return redirect_next(request, reverse("studio_growth", args=[studio.pk]))
         form.summary_pk = summary.pk
         return self.render_to_response(self.get_context_data(bound=form), status=400)
 

@@ -176,6 +176,13 @@ def test_language_switch_changes_the_interface(demo, client_for):
     assert 'lang="zh-CN"' in client.get("/").content.decode()
 
 
+@pytest.mark.parametrize("next_value", ["0", "NaN", "home", "//evil.example/", "/x/\r\ny"])
+def test_language_switch_with_a_next_that_is_not_a_path_goes_home(demo, client, next_value):
+    """``redirect("0")`` took the bare word for a view name and answered 500."""
+    response = client.post(reverse("language_switch"), {"language": "en", "next": next_value})
+    assert (response.status_code, response["Location"]) == (302, "/")
+
+
 def test_password_change(demo, client_for, settings):
     client = client_for("lz_teacher")
     response = client.post(

@@ -471,7 +471,11 @@ def test_another_studios_host_gets_404_and_the_finance_officer_decides_from_the_
     assert [e.pk for e in queue.context["entries"]] == [entry.pk]
     assert "88.80" in queue.content.decode()
     assert client.get(reverse("receipt_file", args=[entry.pk])).status_code == 200
-    client.post(reverse("expenditure_decide", args=[entry.pk]), {"decision": "confirm"})
+    # A ``next`` that is not a path (it answered 500) sends the officer back to the queue.
+    response = client.post(
+        reverse("expenditure_decide", args=[entry.pk]), {"decision": "confirm", "next": "NaN"}
+    )
+    assert (response.status_code, response["Location"]) == (302, reverse("finance_queue"))
     entry.refresh_from_db()
     assert entry.status == ExpenditureStatus.CONFIRMED and entry.decided_by == officer
     client.force_login(studio.host)

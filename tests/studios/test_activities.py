@@ -387,6 +387,18 @@ def test_a_member_sees_and_confirms_their_own_attendance(two_studios, client, to
     assert Attendance.objects.get(pk=unconfirmed.pk).confirmed_at is None
 
 
+def test_confirming_with_a_next_that_is_not_a_path_returns_to_my_attendance(two_studios, client):
+    """A ``next`` of ``0`` or ``NaN`` answered 500 (``redirect()`` resolved it as a view)."""
+    studio, _other = two_studios
+    record = log(studio).attendance.get(membership=members(studio)[0])
+    client.force_login(record.membership.user)
+    for value in ("0", "NaN"):
+        response = client.post(reverse("attendance_confirm", args=[record.pk]), {"next": value})
+        assert (response.status_code, response["Location"]) == (302, reverse("my_attendance"))
+    record.refresh_from_db()
+    assert record.confirmed_at is not None
+
+
 def test_evidence_files_are_only_for_those_who_may_open_the_studio(two_studios, client, today):
     studio, other = two_studios
     activity = log(studio, evidence=[("photo", "合影", photo()), ("slides", "课件", pdf_file())])

@@ -1,0 +1,29 @@
+"""Where to send a user after a post, when the page asked to come back to itself."""
+
+import unicodedata
+
+from django.http import HttpResponseRedirect
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
+def safe_next(request, default: str, *, field: str = "next") -> str:
+    """The form's ``next`` if it is a path on this site, else ``default`` (a path).
+
+    Anything else — another host, a scheme, a bare word like ``0`` that ``redirect()`` would
+    take for a view name, a control character that cannot go into a header — falls back.
+    """
+    target = request.POST.get(field) or request.GET.get(field) or ""
+    if (
+        target.startswith("/")
+        and not any(unicodedata.category(c).startswith("C") for c in target)
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return target
+    return default
+
+
+def redirect_next(request, default: str, *, field: str = "next") -> HttpResponseRedirect:
+    """Redirect to ``safe_next``: never through ``redirect()``, which resolves bare words."""
+    return HttpResponseRedirect(safe_next(request, default, field=field))
