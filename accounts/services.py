@@ -57,14 +57,15 @@ def audit_record(
     auditors may read the entry). With an ``idempotency_key``, a second call with the same key
     records nothing and returns None, so a job that runs twice leaves one entry.
     """
+    # States are short codes; a longer one is cut rather than failing the transition it records.
     entry = AuditEntry(
         actor=actor if actor is not None and actor.is_authenticated else None,
         verb=verb,
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
         object_id=str(obj.pk),
         object_repr=str(obj)[:200],
-        from_state=str(from_state or ""),
-        to_state=str(to_state or ""),
+        from_state=str(from_state or "")[:40],
+        to_state=str(to_state or "")[:40],
         comment=comment,
         organisation=organisation or _audit_organisation(obj),
         idempotency_key=idempotency_key,

@@ -17,6 +17,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -120,15 +121,17 @@ def special_account_save(
     if account is None:
         account = SpecialAccount(school=school)
     account.bank, account.account_name, account.account_number = bank, account_name, account_number
-    account.full_clean(exclude=["school"])
+    try:
+        account.full_clean(exclude=["school"])
+    except ValidationError as exc:
+        raise FundingError(" ".join(exc.messages)) from exc
     account.save()
+    # The account is not a state: what it was and is now goes into the comment.
     audit_record(
         actor=actor,
         obj=account,
         verb="funding.special_account.saved",
-        from_state=before,
-        to_state=str(account),
-        comment=account.account_number,
+        comment=f"{before or '—'} → {account} ({account.account_number})",
     )
     return account
 

@@ -127,6 +127,27 @@ def test_a_policy_that_requires_a_special_account_refuses_without_one(demo):
     assert allocate(studio, 2025, "30000", bureau).account_number == "88"
 
 
+def test_a_long_bank_and_account_name_are_saved_and_audited(demo, client):
+    """Name and bank together past 40 characters answered 500: the audit record's state column
+    held the whole account. The account's before and after now go in the comment."""
+    studio = liuzhou_studio()
+    officer = finance_officer(studio)
+    client.force_login(officer)
+    url = reverse("special_account", args=[studio.school_id])
+    data = {
+        "bank": "中国工商银行股份有限公司柳州分行营业部城中支行鱼峰路分理处",
+        "account_name": "柳州市某某中学名班主任工作室建设专项资金专户",
+        "account_number": "2105 0000 1234 5678 901",
+    }
+    assert client.post(url, data).status_code == 302
+    entry = AuditEntry.objects.get(verb="funding.special_account.saved")
+    assert data["bank"] in entry.comment and entry.comment.endswith("(2105000012345678901)")
+    # A value past the column is refused with the field's message, not a server error.
+    response = client.post(url, {**data, "bank": "银" * 121})
+    assert response.status_code == 400
+    assert AuditEntry.objects.filter(verb="funding.special_account.saved").count() == 1
+
+
 def test_a_finance_officer_keeps_only_their_own_schools_account(demo):
     studio = liuzhou_studio()
     other = demo.org("luzhai-sx")
