@@ -5,7 +5,7 @@ from datetime import date
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -233,16 +233,22 @@ def application_start(*, actor: User, call: Call) -> Application:
         raise ApplicationError(_("You cannot apply to this call."))
     school = teacher_school(actor)
     stages = [s for s in call.school_stages if s in school.school_stages]
-    application = Application.objects.create(
-        call=call,
-        applicant=actor,
-        school=school,
-        county=school.county,
-        school_stage=stages[0],
-        host_name=actor.full_name,
-        phone=actor.phone,
-        work_unit=school.name,
-    )
+    try:
+        # Several clicks at once: the others wait on the unique (call, applicant) index and
+        # then find the draft the first one made.
+        with transaction.atomic():
+            application = Application.objects.create(
+                call=call,
+                applicant=actor,
+                school=school,
+                county=school.county,
+                school_stage=stages[0],
+                host_name=actor.full_name,
+                phone=actor.phone,
+                work_unit=school.name,
+            )
+    except IntegrityError:
+        return Application.objects.get(call=call, applicant=actor)
     audit_record(
         actor=actor,
         obj=application,

@@ -195,3 +195,61 @@ def test_two_reviewers_at_once_make_one_transition(demo):
         ).count()
         == 1
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_start_pressed_again_while_the_first_press_is_still_saving_opens_one_draft(demo):
+    """Four clicks on 申报 at once answered 500 (duplicate key): a second press checked for a
+    draft before the first press had committed, then inserted its own. The second press now
+    waits on the unique index and returns the draft the first press made."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent transactions need PostgreSQL")
+    import time
+
+    from django.db import connections, transaction
+
+    from applications import services
+    from applications.models import Application
+
+    call, teacher = open_call(), demo.user("lz_teacher")
+    first_saved, second_waiting = threading.Event(), threading.Event()
+    found = {}
+
+    def first():
+        try:
+            with transaction.atomic():
+                found["first"] = services.application_start(actor=teacher, call=call).pk
+                first_saved.set()
+                second_waiting.wait(timeout=20)  # commit only once the second one is blocked
+        finally:
+            connections.close_all()
+
+    def second():
+        try:
+            first_saved.wait(timeout=20)
+            found["second"] = services.application_start(actor=teacher, call=call).pk
+        except Exception as exc:  # the failure this test is about
+            found["second"] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    first_saved.wait(timeout=20)
+    deadline = time.monotonic() + 20
+    with connection.cursor() as cursor:  # until the second insert waits on the first's row
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                break
+            time.sleep(0.05)
+    second_waiting.set()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert found["second"] == found["first"]
+    assert Application.objects.filter(call=call, applicant=teacher).count() == 1
+    assert AuditEntry.objects.filter(verb="applications.application.started").count() == 1
