@@ -83,8 +83,27 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
-    list_display = ["title", "owner", "kind", "status", "progress", "total", "created_at"]
+    list_display = [
+        "title",
+        "owner",
+        "kind",
+        "status",
+        "progress",
+        "total",
+        "attempts",
+        "lease_expires_at",
+        "created_at",
+    ]
     list_filter = ["status", "kind"]
-    search_fields = ["title", "owner__username", "error"]
+    search_fields = ["title", "owner__username", "error", "worker"]
     date_hierarchy = "created_at"
     raw_id_fields = ["owner"]
+    # The lease is the workers' business: shown, never edited by hand.
+    readonly_fields = [
+        "attempts",
+        "worker",
+        "queued_at",
+        "started_at",
+        "heartbeat_at",
+        "lease_expires_at",
+    ]

@@ -335,6 +335,9 @@ class Job(models.Model):
     """Long work done in the background for one user (a packet of PDFs, a large export).
 
     The page polls ``progress``/``total``; when done, ``result`` is the file to download.
+    A running job holds a lease (``lease_expires_at``) that its worker renews while it works
+    (``heartbeat_at``); a lease that lapsed means the worker died, and the job is started again
+    from the beginning (``attempts`` counts the starts). See ``accounts/jobs.py``.
     """
 
     owner = models.ForeignKey(
@@ -353,11 +356,20 @@ class Job(models.Model):
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # When the job was (last) put on the queue: one that no worker picks up is sent again.
+    queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    worker = models.CharField(_("worker"), max_length=200, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    lease_expires_at = models.DateTimeField(_("lease expires at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("background job")
         verbose_name_plural = _("background jobs")
         ordering = ["-created_at", "-id"]
+        # The sweep looks for running jobs whose lease lapsed and queued ones left waiting.
+        indexes = [models.Index(fields=["status", "lease_expires_at"], name="job_status_lease")]
 
     def __str__(self) -> str:
         return self.title
@@ -367,3 +379,21 @@ class Job(models.Model):
         if self.status == JobStatus.DONE:
             return 100
         return int(self.progress * 100 / self.total) if self.total else 0
+
+    @property
+    def max_attempts(self) -> int:
+        return settings.MINGSHI_JOB_MAX_ATTEMPTS
+
+    @property
+    def try_number(self) -> int:
+        """Which start this is (running), or will be (waiting)."""
+        return self.attempts if self.status == JobStatus.RUNNING else self.attempts + 1
+
+    @property
+    def stalled(self) -> bool:
+        """Running, but its worker stopped renewing the lease: it will be started again."""
+        return (
+            self.status == JobStatus.RUNNING
+            and self.lease_expires_at is not None
+            and self.lease_expires_at < timezone.now()
+        )

@@ -1,5 +1,6 @@
 """Thin Celery tasks: take ids or a date, call one service."""
 
+import os
 from datetime import date, timedelta
 
 from celery import shared_task
@@ -36,8 +37,31 @@ def ping(value: str) -> str:
     return f"pong:{value}"
 
 
-@shared_task(acks_late=True)
-def run_job(job_id: int) -> str:
+# A copy of run_job that finds the job held by a live lease looks again this many times, once
+# the lease could have lapsed: a pool process killed mid-job gets its message back at once,
+# while the dead run's lease still looks alive.
+HELD_JOB_RECHECKS = 3
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+def run_job(self, job_id: int) -> str:
+    from django.conf import settings
+
     from .jobs import job_run
 
-    return job_run(job_id=job_id)
+    worker = f"{self.request.hostname}:{os.getpid()}" if self.request.hostname else ""
+    outcome = job_run(job_id=job_id, worker=worker)
+    recheck = outcome == "held" and not self.request.is_eager
+    if recheck and self.request.retries < HELD_JOB_RECHECKS:
+        raise self.retry(
+            countdown=settings.MINGSHI_JOB_LEASE_SECONDS + 1, max_retries=HELD_JOB_RECHECKS
+        )
+    return outcome
+
+
+@shared_task(acks_late=True)
+def sweep_stale_jobs() -> list[str]:
+    """Every few minutes: restart or fail jobs whose worker died, resend lost ones."""
+    from .jobs import jobs_sweep
+
+    return jobs_sweep()

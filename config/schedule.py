@@ -1,6 +1,7 @@
-"""The one schedule of every periodic job. Beat runs each daily; run_jobs replays them by hand.
+"""The one schedule of every periodic job. Beat runs the daily jobs once a day (run_jobs replays
+them by hand) and a few housekeeping tasks every few minutes.
 
-Every job is registered in its app's tasks.py with accounts.scheduling.daily_job and is
+Every daily job is registered in its app's tasks.py with accounts.scheduling.daily_job and is
 idempotent, so a beat that fires twice, or a worker that retries, changes nothing.
 """
 
@@ -20,6 +21,13 @@ DAILY_JOBS = [
     ("accounts.send_daily_digests", 7, 0),
 ]
 
+# (task, minutes between runs): housekeeping that cannot wait for the next day.
+FREQUENT_TASKS = [
+    # Background jobs whose worker died are restarted (or failed, and their owner told) a few
+    # minutes after their lease lapsed; see accounts/jobs.py.
+    ("accounts.tasks.sweep_stale_jobs", 2),
+]
+
 BEAT_SCHEDULE = {
     name: {
         "task": "accounts.tasks.run_daily_job",
@@ -28,3 +36,9 @@ BEAT_SCHEDULE = {
     }
     for name, hour, minute in DAILY_JOBS
 }
+BEAT_SCHEDULE.update(
+    {
+        task: {"task": task, "schedule": crontab(minute=f"*/{minutes}")}
+        for task, minutes in FREQUENT_TASKS
+    }
+)

@@ -28,8 +28,14 @@ def test_the_schedule_names_every_registered_job():
 
     from accounts.scheduling import job_names
 
-    scheduled = {entry["args"][0] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    schedule = settings.CELERY_BEAT_SCHEDULE.values()
+    scheduled = {e["args"][0] for e in schedule if e["task"] == "accounts.tasks.run_daily_job"}
     assert scheduled == set(job_names())
+    # beside the daily jobs, the sweep that restarts jobs whose worker died
+    assert {e["task"] for e in schedule} == {
+        "accounts.tasks.run_daily_job",
+        "accounts.tasks.sweep_stale_jobs",
+    }
 
 
 def test_a_call_closes_the_day_after_its_deadline_once(demo):

@@ -145,6 +145,23 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# Time limits sized for the longest task, a background job (a whole call's packet of PDFs, a
+# city's audit workbook): past the soft limit the job stops and its owner reads that it took
+# too long; the hard limit kills a worker that ignores the soft one. Shorter tasks finish far
+# inside both.
+CELERY_TASK_TIME_LIMIT = int(env("CELERY_TASK_TIME_LIMIT", "1800"))
+CELERY_TASK_SOFT_TIME_LIMIT = int(
+    env("CELERY_TASK_SOFT_TIME_LIMIT", str(max(CELERY_TASK_TIME_LIMIT - 60, 1)))
+)
+# With late acks, Redis hands a message that was delivered but not acknowledged to another
+# worker after the visibility timeout: that is how a task whose worker died is run again. It
+# must be longer than the longest task (the hard limit) and than any countdown, or a task still
+# running would be delivered twice (the job lease makes that harmless, but wasteful).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(
+        env("CELERY_VISIBILITY_TIMEOUT", str(CELERY_TASK_TIME_LIMIT + 30 * 60))
+    ),
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Every scheduled job stands in one visible place: config/schedule.py.
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
@@ -170,3 +187,10 @@ MINGSHI_BASE_URL = env("MINGSHI_BASE_URL", "http://127.0.0.1:8000")
 # many days of an activity (reminded before and after that date, once each).
 MINGSHI_REMINDER_DAYS_BEFORE = int(env("MINGSHI_REMINDER_DAYS_BEFORE", "3"))
 MINGSHI_ATTENDANCE_CONFIRM_DAYS = int(env("MINGSHI_ATTENDANCE_CONFIRM_DAYS", "7"))
+# Background jobs (accounts/jobs.py): a running job holds a lease of this many seconds, renewed
+# by its worker every quarter of it. A job whose lease lapsed (its worker died) is started again,
+# at most MINGSHI_JOB_MAX_ATTEMPTS times in all, then failed and its owner told. A queued job
+# that no worker took up within MINGSHI_JOB_QUEUED_GRACE_SECONDS (a lost message) is sent again.
+MINGSHI_JOB_LEASE_SECONDS = float(env("MINGSHI_JOB_LEASE_SECONDS", "60"))
+MINGSHI_JOB_MAX_ATTEMPTS = int(env("MINGSHI_JOB_MAX_ATTEMPTS", "3"))
+MINGSHI_JOB_QUEUED_GRACE_SECONDS = float(env("MINGSHI_JOB_QUEUED_GRACE_SECONDS", "900"))
