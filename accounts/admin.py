@@ -3,13 +3,17 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 
+from core.admin import ReadOnlyAdmin, ReadOnlyTabularInline, SafeAutocompleteMixin
+
+from . import services
 from .models import AuditEntry, City, Job, Notification, Organisation, RoleAssignment, User
 
 
-class RoleAssignmentInline(admin.TabularInline):
+class RoleAssignmentInline(ReadOnlyTabularInline):
+    """Shown with the user; assigned and revoked on the role assignments page (audited)."""
+
     model = RoleAssignment
-    extra = 0
-    autocomplete_fields = ["organisation"]
+    fields = ["role", "organisation", "created_at"]
 
 
 @admin.register(User)
@@ -22,34 +26,62 @@ class UserAdmin(BaseUserAdmin):
         (_("Mingshi"), {"fields": ("full_name", "phone", "notification_delivery", "language")}),
     )
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # the audit trail names them: deactivate instead
+
 
 @admin.register(City)
 class CityAdmin(admin.ModelAdmin):
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Organisation)
-class OrganisationAdmin(GuardedModelAdmin):
+class OrganisationAdmin(SafeAutocompleteMixin, GuardedModelAdmin):
     list_display = ["name", "kind", "city", "parent", "county"]
     list_filter = ["city", "kind", ("county", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "code"]
     list_select_related = ["city", "parent", "county"]
     autocomplete_fields = ["parent"]
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # people, roles and records hang from it
+
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin):
+class RoleAssignmentAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
+    """Assigning and revoking go through the services, which check and record them; a role
+    is never edited in place (revoke it and assign the new one)."""
+
     list_display = ["user", "role", "organisation", "created_at"]
     list_filter = ["role", "organisation__city", "organisation__kind"]
     search_fields = ["user__username", "user__full_name", "organisation__name"]
     list_select_related = ["user", "organisation"]
     autocomplete_fields = ["user", "organisation"]
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        assigned = services.role_assign(
+            actor=request.user, user=obj.user, role=obj.role, organisation=obj.organisation
+        )
+        obj.pk = assigned.pk
+
+    def delete_model(self, request, obj):
+        services.role_revoke(actor=request.user, assignment=obj, comment=_("Revoked in the admin"))
+
+    def delete_queryset(self, request, queryset):
+        for assignment in queryset.select_related("user", "organisation"):
+            self.delete_model(request, assignment)
+
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    """Read-only: the trail is written by services, never edited by hand."""
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """The trail is written by services, never edited by hand."""
 
     list_display = ["created_at", "actor", "verb", "object_repr", "from_state", "to_state"]
     list_filter = ["verb", "content_type", "organisation__city"]
@@ -57,18 +89,9 @@ class AuditEntryAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["actor"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "recipient", "verb", "title", "read_at", "emailed_at"]
     list_filter = [
         "verb",
@@ -82,7 +105,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(ReadOnlyAdmin):
     list_display = [
         "title",
         "owner",
@@ -98,12 +121,23 @@ class JobAdmin(admin.ModelAdmin):
     search_fields = ["title", "owner__username", "error", "worker"]
     date_hierarchy = "created_at"
     raw_id_fields = ["owner"]
-    # The lease is the workers' business: shown, never edited by hand.
-    readonly_fields = [
-        "attempts",
-        "worker",
-        "queued_at",
-        "started_at",
-        "heartbeat_at",
-        "lease_expires_at",
-    ]
+    # Jobs are the workers' business (a lease, attempts, progress): shown, never edited.
+
+
+# The schedule of periodic jobs is code (config/schedule.py), reviewed and versioned; beat
+# writes it into these tables. Editing them by hand would be overwritten, or run a job twice.
+def _unregister_beat_tables() -> None:
+    from django_celery_beat import models as beat
+
+    for model in (
+        beat.PeriodicTask,
+        beat.IntervalSchedule,
+        beat.CrontabSchedule,
+        beat.SolarSchedule,
+        beat.ClockedSchedule,
+    ):
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)
+
+
+_unregister_beat_tables()

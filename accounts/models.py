@@ -125,6 +125,10 @@ class Organisation(models.Model):
         return school_stage_labels(self.school_stages)
 
     def clean(self) -> None:
+        # clean() runs even when a field failed its own check: an unknown kind or a missing
+        # city is that field's error, not a reason to fail here.
+        if self.kind not in OrganisationKind.values or self.city_id is None:
+            return
         allowed = ALLOWED_PARENTS[OrganisationKind(self.kind)]
         parent = self.parent
         if not allowed and parent is not None:
@@ -133,7 +137,10 @@ class Organisation(models.Model):
             raise ValidationError({"parent": _("This kind of organisation cannot sit there.")})
         if parent is not None and parent.city_id != self.city_id:
             raise ValidationError({"parent": _("The parent belongs to another city.")})
-        unknown = set(self.school_stages) - set(SchoolStage.values)
+        stages = self.school_stages
+        if not isinstance(stages, list) or not all(isinstance(s, str) for s in stages):
+            raise ValidationError({"school_stages": _("Unknown school stage.")})
+        unknown = set(stages) - set(SchoolStage.values)
         if unknown:
             raise ValidationError({"school_stages": _("Unknown school stage.")})
         if self.kind != OrganisationKind.SCHOOL and self.school_stages:
@@ -234,8 +241,8 @@ class RoleAssignment(models.Model):
         return f"{self.user} · {self.get_role_display()} · {self.organisation}"
 
     def clean(self) -> None:
-        if self.organisation_id is None:
-            return
+        if self.organisation_id is None or self.role not in Role.values:
+            return  # the field's own error says what is missing
         if self.organisation.kind not in ROLE_ORGANISATION_KINDS[Role(self.role)]:
             raise ValidationError(
                 {"organisation": _("This role cannot be assigned at this kind of organisation.")}

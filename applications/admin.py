@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin, ReadOnlyTabularInline
+
 from .models import (
     Application,
     ApplicationAttachment,
@@ -16,18 +18,18 @@ from .models import (
 )
 
 
-class RubricInline(admin.TabularInline):
+class RubricInline(ReadOnlyTabularInline):
     model = RubricCriterion
-    extra = 0
 
 
-class CallAttachmentInline(admin.TabularInline):
+class CallAttachmentInline(ReadOnlyTabularInline):
     model = CallAttachment
-    extra = 0
 
 
 @admin.register(Call)
-class CallAdmin(admin.ModelAdmin):
+class CallAdmin(ReadOnlyAdmin):
+    """Calls are prepared, opened and closed on their pages (/calls/), which record it."""
+
     list_display = ["title", "bureau", "status", "opens_on", "closes_on", "studio_count"]
     list_filter = ["status", "bureau__city", "policy"]
     search_fields = ["title", "document_number"]
@@ -35,32 +37,28 @@ class CallAdmin(admin.ModelAdmin):
     inlines = [RubricInline, CallAttachmentInline]
 
 
-class TeamEntryInline(admin.TabularInline):
+class TeamEntryInline(ReadOnlyTabularInline):
     model = TeamEntry
-    extra = 0
 
 
-class ReviewStepInline(admin.TabularInline):
+class ReviewStepInline(ReadOnlyTabularInline):
     model = ReviewStep
-    extra = 0
-    readonly_fields = ["level", "decision", "opinion", "reviewer", "organisation", "decided_at"]
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
-    """Read and correct data; state changes go through the workflow, not this form."""
+class ApplicationAdmin(ReadOnlyAdmin):
+    """The form as submitted: it changes through the applicant's form and the review chain."""
 
     list_display = ["host_name", "call", "school", "county", "school_stage", "status", "updated_at"]
     list_filter = ["status", "call", "school_stage", ("county", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["host_name", "school__name", "research_direction", "applicant__username"]
     list_select_related = ["call", "school", "county"]
-    readonly_fields = ["status", "submitted_at", "submission_count"]
     raw_id_fields = ["applicant", "school", "county", "paired_county"]
     inlines = [TeamEntryInline, ReviewStepInline]
 
 
 @admin.register(ApplicationAttachment)
-class ApplicationAttachmentAdmin(admin.ModelAdmin):
+class ApplicationAttachmentAdmin(ReadOnlyAdmin):
     list_display = ["title", "application", "size", "uploaded_at"]
     search_fields = ["title", "original_name", "application__host_name"]
     list_filter = ["uploaded_at"]
@@ -68,7 +66,7 @@ class ApplicationAttachmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(ReadOnlyAdmin):
     list_display = ["application", "number", "submitted_at"]
     search_fields = ["application__host_name"]
     list_filter = ["submitted_at"]
@@ -76,7 +74,7 @@ class SubmissionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReviewStep)
-class ReviewStepAdmin(admin.ModelAdmin):
+class ReviewStepAdmin(ReadOnlyAdmin):
     list_display = ["application", "level", "decision", "reviewer", "decided_at"]
     list_filter = ["level", "decision"]
     search_fields = ["application__host_name", "opinion", "reviewer__username"]
@@ -84,7 +82,7 @@ class ReviewStepAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExpertAssignment)
-class ExpertAssignmentAdmin(admin.ModelAdmin):
+class ExpertAssignmentAdmin(ReadOnlyAdmin):
     list_display = ["application", "expert", "state", "assigned_at", "submitted_at"]
     list_filter = ["state", "application__call"]
     search_fields = ["application__host_name", "expert__username", "expert__full_name"]
@@ -92,7 +90,7 @@ class ExpertAssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExpertConflict)
-class ExpertConflictAdmin(admin.ModelAdmin):
+class ExpertConflictAdmin(ReadOnlyAdmin):
     list_display = ["expert", "organisation", "reason", "declared_at"]
     search_fields = ["expert__username", "organisation__name", "reason"]
     list_filter = ["declared_at"]
@@ -100,7 +98,7 @@ class ExpertConflictAdmin(admin.ModelAdmin):
 
 
 @admin.register(Score)
-class ScoreAdmin(admin.ModelAdmin):
+class ScoreAdmin(ReadOnlyAdmin):
     list_display = ["assignment", "criterion", "value"]
     search_fields = ["assignment__application__host_name", "criterion__name"]
     list_filter = ["criterion__call"]
@@ -108,7 +106,7 @@ class ScoreAdmin(admin.ModelAdmin):
 
 
 @admin.register(Objection)
-class ObjectionAdmin(admin.ModelAdmin):
+class ObjectionAdmin(ReadOnlyAdmin):
     list_display = ["application", "name", "state", "filed_at", "resolved_at"]
     list_filter = ["state"]
     search_fields = ["name", "contact", "text", "application__host_name"]
@@ -116,14 +114,14 @@ class ObjectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(RubricCriterion)
-class RubricCriterionAdmin(admin.ModelAdmin):
+class RubricCriterionAdmin(ReadOnlyAdmin):
     list_display = ["name", "call", "max_score", "position"]
     list_filter = ["call"]
     search_fields = ["name", "description"]
 
 
 @admin.register(TeamEntry)
-class TeamEntryAdmin(admin.ModelAdmin):
+class TeamEntryAdmin(ReadOnlyAdmin):
     list_display = ["name", "role", "application", "work_unit", "head_teacher_years"]
     list_filter = ["role"]
     search_fields = ["name", "work_unit", "application__host_name"]
@@ -131,7 +129,7 @@ class TeamEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(CallAttachment)
-class CallAttachmentAdmin(admin.ModelAdmin):
+class CallAttachmentAdmin(ReadOnlyAdmin):
     list_display = ["title", "call", "uploaded_at"]
     search_fields = ["title", "original_name", "call__title"]
     list_filter = ["call"]

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
+
 from .models import (
     AnnualAssessment,
     AnnualReport,
@@ -13,7 +15,7 @@ from .models import (
 
 
 @admin.register(AnnualReport)
-class AnnualReportAdmin(admin.ModelAdmin):
+class AnnualReportAdmin(ReadOnlyAdmin):
     list_display = ["studio", "year", "status", "due_on", "submitted_at"]
     list_filter = ["status", "year"]
     search_fields = ["studio__name", "work_done", "results"]
@@ -21,7 +23,7 @@ class AnnualReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(AnnualReportAttachment)
-class AnnualReportAttachmentAdmin(admin.ModelAdmin):
+class AnnualReportAttachmentAdmin(ReadOnlyAdmin):
     list_display = ["title", "report", "size", "uploaded_at"]
     search_fields = ["title", "original_name"]
     list_filter = ["uploaded_at"]
@@ -29,7 +31,7 @@ class AnnualReportAttachmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(AnnualAssessment)
-class AnnualAssessmentAdmin(admin.ModelAdmin):
+class AnnualAssessmentAdmin(ReadOnlyAdmin):
     list_display = ["studio", "year", "status", "outcome", "total", "decided_at"]
     list_filter = ["status", "outcome", "year"]
     search_fields = ["studio__name", "comment"]
@@ -37,7 +39,7 @@ class AnnualAssessmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExpertScore)
-class ExpertScoreAdmin(admin.ModelAdmin):
+class ExpertScoreAdmin(ReadOnlyAdmin):
     list_display = ["expert", "assessment", "evaluation", "total", "submitted_at"]
     search_fields = ["expert__username", "expert__full_name", "comment"]
     list_filter = ["submitted_at"]
@@ -45,7 +47,7 @@ class ExpertScoreAdmin(admin.ModelAdmin):
 
 
 @admin.register(Rectification)
-class RectificationAdmin(admin.ModelAdmin):
+class RectificationAdmin(ReadOnlyAdmin):
     list_display = ["assessment", "deadline", "status", "submitted_at", "decided_at"]
     list_filter = ["status"]
     search_fields = ["assessment__studio__name", "required_actions", "report"]
@@ -53,7 +55,7 @@ class RectificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(TermEvaluation)
-class TermEvaluationAdmin(admin.ModelAdmin):
+class TermEvaluationAdmin(ReadOnlyAdmin):
     list_display = ["studio", "opens_on", "status", "outcome", "total"]
     list_filter = ["status", "outcome"]
     search_fields = ["studio__name", "comment"]
@@ -61,7 +63,7 @@ class TermEvaluationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Commendation)
-class CommendationAdmin(admin.ModelAdmin):
+class CommendationAdmin(ReadOnlyAdmin):
     list_display = ["person", "studio", "title", "year"]
     list_filter = ["year"]
     search_fields = ["person__full_name", "studio__name", "title"]
@@ -69,7 +71,7 @@ class CommendationAdmin(admin.ModelAdmin):
 
 
 @admin.register(HostExclusion)
-class HostExclusionAdmin(admin.ModelAdmin):
+class HostExclusionAdmin(ReadOnlyAdmin):
     list_display = ["person", "until", "reason", "created_at"]
     search_fields = ["person__full_name", "reason"]
     list_filter = ["until"]

@@ -1,17 +1,19 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
+
 from .models import Allocation, Expenditure, FixedAsset, FundReturn, SpecialAccount
 
 
 @admin.register(SpecialAccount)
-class SpecialAccountAdmin(admin.ModelAdmin):
+class SpecialAccountAdmin(ReadOnlyAdmin):
     list_display = ["school", "bank", "account_name", "account_number"]
     search_fields = ["school__name", "bank", "account_name", "account_number"]
     list_filter = ["school__city"]
 
 
 @admin.register(Allocation)
-class AllocationAdmin(admin.ModelAdmin):
+class AllocationAdmin(ReadOnlyAdmin):
     list_display = ["studio", "year", "amount", "document_number", "approved_on"]
     list_filter = ["year", "studio__policy"]
     search_fields = ["studio__name", "document_number"]
@@ -19,8 +21,8 @@ class AllocationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Expenditure)
-class ExpenditureAdmin(admin.ModelAdmin):
-    """Read-only money: entries change only through the services (reversals, decisions)."""
+class ExpenditureAdmin(ReadOnlyAdmin):
+    """Money changes only through the services (reversals, decisions), never here."""
 
     list_display = ["spent_on", "studio", "category", "amount", "payee", "status"]
     list_filter = ["status", "category", "studio__policy"]
@@ -28,23 +30,17 @@ class ExpenditureAdmin(admin.ModelAdmin):
     date_hierarchy = "spent_on"
     raw_id_fields = ["studio", "activity", "reverses", "recorded_by", "decided_by"]
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(FixedAsset)
-class FixedAssetAdmin(admin.ModelAdmin):
+class FixedAssetAdmin(ReadOnlyAdmin):
     list_display = ["asset_number", "description", "school", "value", "acquired_on", "disposed_on"]
     list_filter = [("disposed_on", admin.EmptyFieldListFilter)]
     search_fields = ["asset_number", "description", "custodian", "school__name"]
     raw_id_fields = ["studio", "school", "expenditure"]
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(FundReturn)
-class FundReturnAdmin(admin.ModelAdmin):
+class FundReturnAdmin(ReadOnlyAdmin):
     list_display = ["studio", "amount", "returned_on", "reason"]
     search_fields = ["studio__name", "reason"]
     list_filter = ["returned_on"]

@@ -1,21 +1,29 @@
 from django.contrib import admin
 from guardian.admin import GuardedModelAdmin
 
+from core.admin import (
+    ReadOnlyAdmin,
+    ReadOnlyAdminMixin,
+    ReadOnlyStackedInline,
+    ReadOnlyTabularInline,
+)
+
 from .models import ActivityQuota, Policy, TeamRule
 
 
-class TeamRuleInline(admin.StackedInline):
+class TeamRuleInline(ReadOnlyStackedInline):
     model = TeamRule
-    extra = 0
 
 
-class ActivityQuotaInline(admin.StackedInline):
+class ActivityQuotaInline(ReadOnlyStackedInline):
     model = ActivityQuota
-    extra = 0
 
 
 @admin.register(Policy)
-class PolicyAdmin(admin.ModelAdmin):
+class PolicyAdmin(ReadOnlyAdmin):
+    """Policies come from presets (``load_policy``); calls and studios depend on them, so they
+    are not edited here."""
+
     list_display = ["name", "code", "city", "term_years", "issued_on"]
     list_filter = ["city", "public_notice", "pairing_required", "annual_assessor"]
     search_fields = ["name", "code", "source_document"]
@@ -24,14 +32,14 @@ class PolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(TeamRule)
-class TeamRuleAdmin(admin.ModelAdmin):
+class TeamRuleAdmin(ReadOnlyAdmin):
     list_display = ["policy", "role", "min_count", "max_count", "max_age", "min_head_teacher_years"]
     list_filter = ["policy", "role"]
     search_fields = ["policy__name", "description"]
 
 
 @admin.register(ActivityQuota)
-class ActivityQuotaAdmin(admin.ModelAdmin):
+class ActivityQuotaAdmin(ReadOnlyAdmin):
     list_display = ["policy", "name", "min_count", "period", "per_member", "in_paired_county"]
     list_filter = ["policy", "period"]
     search_fields = ["name", "code", "description"]
@@ -53,15 +61,17 @@ from .models import (  # noqa: E402
 )
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ReadOnlyTabularInline):
     model = Membership
-    extra = 0
     raw_id_fields = ["user", "replaces"]
     fields = ["role", "name", "user", "source", "start_date", "end_date", "end_reason"]
 
 
 @admin.register(Studio)
-class StudioAdmin(GuardedModelAdmin):
+class StudioAdmin(ReadOnlyAdminMixin, GuardedModelAdmin):
+    """Studios are founded by publication and change through their pages; the object
+    permissions page (guardian) stays for one-off grants."""
+
     list_display = ["name", "plaque_number", "school", "county", "status", "term_start", "term_end"]
     list_filter = ["status", "policy", "school_stage", ("county", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "plaque_number", "school__name", "research_direction"]
@@ -71,20 +81,19 @@ class StudioAdmin(GuardedModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ReadOnlyAdmin):
     list_display = ["name", "studio", "role", "source", "start_date", "end_date"]
     list_filter = ["role", "source", ("end_date", admin.EmptyFieldListFilter)]
     search_fields = ["name", "studio__name", "user__username"]
     raw_id_fields = ["studio", "user", "replaces"]
 
 
-class EvidenceInline(admin.TabularInline):
+class EvidenceInline(ReadOnlyTabularInline):
     model = ActivityEvidence
-    extra = 0
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(ReadOnlyAdmin):
     list_display = ["title", "studio", "kind", "held_on", "served_county"]
     list_filter = ["kind", "online", "studio__policy"]
     search_fields = ["title", "summary", "studio__name"]
@@ -94,7 +103,7 @@ class ActivityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(admin.ModelAdmin):
+class AttendanceAdmin(ReadOnlyAdmin):
     list_display = ["activity", "membership", "status", "confirmed_at"]
     list_filter = ["status", ("confirmed_at", admin.EmptyFieldListFilter)]
     search_fields = ["membership__name", "activity__title"]
@@ -102,7 +111,7 @@ class AttendanceAdmin(admin.ModelAdmin):
 
 
 @admin.register(StudioPlan)
-class StudioPlanAdmin(admin.ModelAdmin):
+class StudioPlanAdmin(ReadOnlyAdmin):
     list_display = ["title", "studio", "kind", "school_year", "version", "created_at"]
     list_filter = ["kind", "school_year"]
     search_fields = ["title", "text", "studio__name"]
@@ -110,7 +119,7 @@ class StudioPlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(GrowthPlan)
-class GrowthPlanAdmin(admin.ModelAdmin):
+class GrowthPlanAdmin(ReadOnlyAdmin):
     list_display = ["person", "studio", "version", "created_at"]
     search_fields = ["person__full_name", "text"]
     list_filter = ["created_at"]
@@ -118,7 +127,7 @@ class GrowthPlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(SemesterSummary)
-class SemesterSummaryAdmin(admin.ModelAdmin):
+class SemesterSummaryAdmin(ReadOnlyAdmin):
     list_display = ["person", "studio", "school_year", "semester", "report_date", "reviewed_at"]
     list_filter = ["school_year", "semester"]
     search_fields = ["person__full_name", "summary", "report_place"]
@@ -126,21 +135,20 @@ class SemesterSummaryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Output)
-class OutputAdmin(admin.ModelAdmin):
+class OutputAdmin(ReadOnlyAdmin):
     list_display = ["title", "studio", "kind", "level", "produced_on", "shared"]
     list_filter = ["kind", "level", "shared", "topic_status"]
     search_fields = ["title", "authors", "description", "studio__name"]
     raw_id_fields = ["studio", "person", "created_by"]
 
 
-class SeatRequestInline(admin.TabularInline):
+class SeatRequestInline(ReadOnlyTabularInline):
     model = SeatRequest
-    extra = 0
     raw_id_fields = ["teacher", "studio", "school", "membership"]
 
 
 @admin.register(RecruitmentRound)
-class RecruitmentRoundAdmin(admin.ModelAdmin):
+class RecruitmentRoundAdmin(ReadOnlyAdmin):
     list_display = ["title", "call", "status", "opens_on", "closes_on"]
     list_filter = ["status"]
     search_fields = ["title"]
@@ -148,7 +156,7 @@ class RecruitmentRoundAdmin(admin.ModelAdmin):
 
 
 @admin.register(SeatRequest)
-class SeatRequestAdmin(admin.ModelAdmin):
+class SeatRequestAdmin(ReadOnlyAdmin):
     list_display = ["teacher", "studio", "round", "status", "created_at"]
     list_filter = ["status", "round"]
     search_fields = ["teacher__full_name", "studio__name"]
@@ -156,7 +164,7 @@ class SeatRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(ActivityEvidence)
-class ActivityEvidenceAdmin(admin.ModelAdmin):
+class ActivityEvidenceAdmin(ReadOnlyAdmin):
     list_display = ["title", "activity", "kind", "size", "uploaded_at"]
     list_filter = ["kind"]
     search_fields = ["title", "original_name", "activity__title"]
@@ -164,7 +172,7 @@ class ActivityEvidenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(ReadOnlyAdmin):
     list_display = ["name", "policy", "scope", "max_points", "position"]
     list_filter = ["policy", "scope"]
     search_fields = ["name", "code", "description"]

@@ -227,9 +227,12 @@ class Policy(models.Model):
         return school_stage_labels(self.school_stages)
 
     def clean(self) -> None:
+        # clean() runs after field errors too: every check below tolerates a value that its
+        # field already refused (None, or JSON of the wrong shape).
         errors: dict[str, list] = {}
-        unknown = set(self.school_stages) - set(SchoolStage.values)
-        if unknown or not self.school_stages:
+        stages = self.school_stages if isinstance(self.school_stages, list) else None
+        unknown = stages is None or set(map(str, stages)) - set(SchoolStage.values)
+        if unknown or not stages:
             errors.setdefault("school_stages", []).append(
                 _("List at least one school stage, from the known stages.")
             )
@@ -245,8 +248,14 @@ class Policy(models.Model):
             errors.setdefault("notice_period_days", []).append(
                 _("A notice period needs the public notice to be switched on.")
             )
-        codes = [c.get("code") for c in self.expenditure_categories]
-        if len(codes) != len(set(codes)) or not all(codes):
+        categories = self.expenditure_categories
+        codes = (
+            [c.get("code") for c in categories if isinstance(c, dict)]
+            if isinstance(categories, list)
+            else []
+        )
+        shaped = isinstance(categories, list) and len(codes) == len(categories)
+        if not shaped or len(codes) != len(set(map(str, codes))) or not all(codes):
             errors.setdefault("expenditure_categories", []).append(
                 _("Every expenditure category needs its own code.")
             )
@@ -255,18 +264,25 @@ class Policy(models.Model):
 
             date(2001, self.school_year_start_month, self.school_year_start_day)
             date(2001, self.spring_semester_start_month, self.spring_semester_start_day)
-        except ValueError:
+        except (TypeError, ValueError):
             errors.setdefault("school_year_start_day", []).append(
                 _("The school calendar names a day that does not exist.")
             )
-        if "{host}" not in self.studio_name_pattern:
+        if "{host}" not in (self.studio_name_pattern or ""):
             errors.setdefault("studio_name_pattern", []).append(
                 _("The studio name pattern must contain {host}.")
             )
-        if "{seq" not in self.plaque_number_pattern:
+        if "{seq" not in (self.plaque_number_pattern or ""):
             errors.setdefault("plaque_number_pattern", []).append(
                 _("The plaque number pattern must contain {seq}.")
             )
+        else:
+            try:
+                self.plaque_number_pattern.format(year=2024, seq=1)
+            except (KeyError, IndexError, ValueError):
+                errors.setdefault("plaque_number_pattern", []).append(
+                    _("The plaque number pattern may use only {year} and {seq}.")
+                )
         if errors:
             raise ValidationError(errors)
 
@@ -314,7 +330,7 @@ class TeamRule(models.Model):
         return f"{self.policy} · {self.get_role_display()}"
 
     def clean(self) -> None:
-        if self.max_count is not None and self.min_count > self.max_count:
+        if None not in (self.max_count, self.min_count) and self.min_count > self.max_count:
             raise ValidationError({"max_count": _("“At most” is below “at least”.")})
 
 
@@ -350,7 +366,8 @@ class ActivityQuota(models.Model):
         return [str(labels.get(code, code)) for code in self.kinds]
 
     def clean(self) -> None:
-        if not self.kinds or set(self.kinds) - set(ActivityKind.values):
+        kinds = self.kinds if isinstance(self.kinds, list) else None
+        if not kinds or set(map(str, kinds)) - set(ActivityKind.values):
             raise ValidationError(
                 {"kinds": _("List at least one activity kind, from the known kinds.")}
             )
