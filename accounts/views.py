@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
-from core.http import redirect_next
+from core.http import as_ids, redirect_next
 
 from . import selectors, services
 from .forms import AuditFilterForm, OrganisationFilterForm, PreferencesForm
@@ -96,7 +96,7 @@ class NotificationsMarkReadView(LoginRequiredMixin, View):
     def post(self, request):
         ids = request.POST.getlist("ids")
         count = services.notification_mark_read(
-            actor=request.user, notification_ids=[int(i) for i in ids if i.isdigit()] or None
+            actor=request.user, notification_ids=as_ids(ids) or None
         )
         messages.success(request, _("%(count)d notifications marked as read.") % {"count": count})
         return redirect("inbox")

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
@@ -23,6 +24,7 @@ from .models import (
     CallAttachment,
     CallStatus,
     RubricCriterion,
+    Score,
     TeamEntry,
 )
 
@@ -106,6 +108,29 @@ def _validate_call(call: Call) -> None:
         raise ApplicationError(_("The call could not be saved."), problems)
 
 
+def _rubric_save(call: Call, criteria: list[CriterionInput], *, creating: bool) -> None:
+    """Replace the rubric, unless experts have scored on it: then it may no longer change
+    (their scores name its lines), and the same rubric posted again changes nothing."""
+    wanted = [(c.name, Decimal(str(c.max_score)), c.description or "") for c in criteria]
+    current = [] if creating else list(call.criteria.order_by("position", "pk"))
+    if wanted == [(c.name, c.max_score, c.description) for c in current]:
+        return
+    if Score.objects.filter(criterion__call=call).exists():
+        raise ApplicationError(
+            _(
+                "Experts have already scored on this rubric, so it can no longer change. "
+                "Keep its lines as they are to save the call's other changes."
+            )
+        )
+    call.criteria.all().delete()
+    RubricCriterion.objects.bulk_create(
+        RubricCriterion(
+            call=call, name=name, max_score=max_score, description=description, position=i
+        )
+        for i, (name, max_score, description) in enumerate(wanted)
+    )
+
+
 @transaction.atomic
 def call_save(
     *,
@@ -133,17 +158,7 @@ def call_save(
     _validate_call(call)
     call.save()
     if criteria is not None:
-        call.criteria.all().delete()
-        RubricCriterion.objects.bulk_create(
-            RubricCriterion(
-                call=call,
-                name=c.name,
-                max_score=c.max_score,
-                description=c.description,
-                position=i,
-            )
-            for i, c in enumerate(criteria)
-        )
+        _rubric_save(call, criteria, creating=creating)
     if creating:
         audit_record(actor=actor, obj=call, verb="applications.call.created", to_state=call.status)
     return call

@@ -27,3 +27,24 @@ def safe_next(request, default: str, *, field: str = "next") -> str:
 def redirect_next(request, default: str, *, field: str = "next") -> HttpResponseRedirect:
     """Redirect to ``safe_next``: never through ``redirect()``, which resolves bare words."""
     return HttpResponseRedirect(safe_next(request, default, field=field))
+
+
+# The largest key a PostgreSQL bigint holds.
+_MAX_ID = 2**63 - 1
+
+
+def as_id(value) -> int | None:
+    """A posted or queried id as an int, or None for anything that is not one.
+
+    ``str.isdigit()`` is not enough: it accepts "²" (which int() refuses) and digits from
+    other scripts; a key is ASCII digits within a bigint.
+    """
+    if not isinstance(value, str) or not value.isascii() or not value.isdecimal():
+        return None
+    number = int(value)
+    return number if 0 < number <= _MAX_ID else None
+
+
+def as_ids(values) -> list[int]:
+    """Every id among ``values`` (a getlist), the rest dropped."""
+    return [number for number in map(as_id, values) if number is not None]

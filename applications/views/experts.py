@@ -16,6 +16,7 @@ from applications import experts, selectors
 from applications.forms import CriterionScoreForm
 from applications.models import ApplicationStatus, CallStatus, ExpertAssignment
 from applications.services import ApplicationError
+from core.http import as_ids
 
 PAGE_SIZE = 25
 ASSIGN_PAGE_SIZE = 50
@@ -363,8 +364,7 @@ class CallRankingView(PermissionRequiredMixin, TemplateView):
         return self.render_to_response(context, status=status)
 
     def post(self, request, *args, **kwargs):
-        raw = request.POST.getlist("selected")
-        ids = {int(pk) for pk in raw if pk.isdigit()}
+        ids = set(as_ids(request.POST.getlist("selected")))
         try:
             selected, not_selected = experts.selection_save(
                 actor=request.user, call=self.object, application_ids=ids

@@ -13,6 +13,7 @@ from accounts.permissions import role_assignments
 from applications import selectors, services, workflow
 from applications.forms import ExtensionForm, OpinionForm, QueueFilterForm
 from applications.models import REVIEW_STATUSES, ApplicationStatus
+from core.http import as_ids
 
 REVIEW_CHOICES = [(s.value, s.label) for s in ApplicationStatus if s in REVIEW_STATUSES]
 
@@ -80,7 +81,7 @@ class BulkApproveView(PermissionRequiredMixin, FilteredApplicationsMixin, View):
         matching = selectors.review_queue(request.user, **self.filters())
         ids = request.POST.getlist("ids")
         if ids:
-            matching = matching.filter(pk__in=[int(i) for i in ids if i.isdigit()])
+            matching = matching.filter(pk__in=as_ids(ids))
         done, failed = workflow.bulk_approve(
             actor=request.user, applications=list(matching), opinion=opinion
         )

@@ -20,6 +20,7 @@ from accounts.mixins import PermissionRequiredMixin
 from accounts.permissions import can
 from applications import services as application_services
 from applications.views.documents import file_response
+from core.http import as_id
 from studios.models import AssessmentScale, StudioStatus
 
 from .. import documents, selectors, services
@@ -118,11 +119,9 @@ class AnnualReportsView(LoginRequiredMixin, TemplateView):
 
     def post(self, request):
         """The assessing body opens a studio's assessment (with or without a report)."""
-        try:
-            year = int(request.POST.get("year", ""))
-            studio_id = int(request.POST.get("studio", ""))
-        except ValueError:
-            raise Http404 from None
+        year, studio_id = as_id(request.POST.get("year")), as_id(request.POST.get("studio"))
+        if not (studio_id and year and 2000 <= year <= 2100):
+            raise Http404
         studio = selectors.assessed_studios(request.user, year=year).filter(pk=studio_id).first()
         if studio is None:
             raise Http404

@@ -21,7 +21,7 @@ from accounts.permissions import can
 from applications import services as application_services
 from applications.models import Call
 from applications.views.documents import file_response
-from core.http import redirect_next
+from core.http import as_id, redirect_next
 from funding import selectors, services
 from funding.models import ExpenditureStatus, SpecialAccount
 from funding.services import FundingError
@@ -205,8 +205,8 @@ class StudioFundingView(PermissionRequiredMixin, TemplateView):
 
     def reverse_entry(self, request):
         studio = self.object
-        entry_id = request.POST.get("expenditure", "")
-        entry = studio.expenditures.filter(pk=entry_id).first() if entry_id.isdigit() else None
+        entry_id = as_id(request.POST.get("expenditure"))
+        entry = studio.expenditures.filter(pk=entry_id).first() if entry_id else None
         if entry is None:
             messages.error(request, _("No such entry."))
             return redirect("studio_funding", studio.pk)
@@ -240,8 +240,8 @@ class StudioFundingView(PermissionRequiredMixin, TemplateView):
 
     def asset_dispose(self, request):
         studio = self.object
-        asset_id = request.POST.get("asset", "")
-        asset = studio.fixed_assets.filter(pk=asset_id).first() if asset_id.isdigit() else None
+        asset_id = as_id(request.POST.get("asset"))
+        asset = studio.fixed_assets.filter(pk=asset_id).first() if asset_id else None
         if asset is None:
             messages.error(request, _("No such asset."))
             return redirect("studio_funding", studio.pk)
@@ -325,8 +325,8 @@ class AllocationsView(PermissionRequiredMixin, TemplateView):
     template_name = "funding/allocations.html"
 
     def year(self) -> int:
-        asked = self.request.GET.get("year") or self.request.POST.get("year", "")
-        return int(asked) if asked.isdigit() and 2000 <= int(asked) <= 2100 else today().year
+        asked = as_id(self.request.GET.get("year") or self.request.POST.get("year", ""))
+        return asked if asked and 2000 <= asked <= 2100 else today().year
 
     def get_context_data(self, **kwargs):
         user, year = self.request.user, self.year()
@@ -394,17 +394,17 @@ class AllocationsView(PermissionRequiredMixin, TemplateView):
 
     def call(self, request) -> Call:
         ids = selectors.allocation_studios(request.user).values("call_id")
-        call_id = request.POST.get("call", "")
-        call = Call.objects.filter(pk__in=ids, pk=call_id).first() if call_id.isdigit() else None
+        call_id = as_id(request.POST.get("call"))
+        call = Call.objects.filter(pk__in=ids, pk=call_id).first() if call_id else None
         if call is None:
             raise FundingError(_("Choose a batch of your city."))
         return call
 
     def studio(self, request):
-        studio_id = request.POST.get("studio", "")
+        studio_id = as_id(request.POST.get("studio"))
         studio = (
             selectors.allocation_studios(request.user).filter(pk=studio_id).first()
-            if studio_id.isdigit()
+            if studio_id
             else None
         )
         if studio is None:

@@ -26,7 +26,7 @@ from accounts.models import Organisation, OrganisationKind, SchoolStage
 from accounts.permissions import can, role_assignments
 from applications import services as application_services
 from applications.views.documents import file_response
-from core.http import redirect_next
+from core.http import as_ids, redirect_next
 from studios import activities as activity_services
 from studios import selectors
 from studios.compliance import STATE_COLOURS, compliance_grid, group_by_policy
@@ -309,7 +309,7 @@ class ActivityEditView(ActivityMixin, ActivityFormPage):
         return super().get_context_data(evidence=self.activity.evidence.all(), **kwargs)
 
     def save(self, data, attendance):
-        remove = [int(v) for v in self.request.POST.getlist("remove_evidence") if v.isdigit()]
+        remove = as_ids(self.request.POST.getlist("remove_evidence"))
         return activity_services.activity_update(
             actor=self.request.user,
             activity=self.activity,

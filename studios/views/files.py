@@ -21,7 +21,7 @@ from accounts.models import User
 from accounts.permissions import can
 from applications import services as application_services
 from applications.views.documents import file_response
-from core.http import redirect_next
+from core.http import as_id, redirect_next
 from studios import growth, outputs, plans, selectors
 from studios.models import (
     Membership,
@@ -438,7 +438,7 @@ class MyGrowthView(PermissionRequiredMixin, TemplateView):
     def save_summary(self, request):
         prefix = request.POST.get("form", "")
         kind, _sep, number = prefix.partition("-")
-        if kind not in ("add", "edit") or not number.isdigit():
+        if kind not in ("add", "edit") or as_id(number) is None:
             raise Http404
         memberships = growth.my_growth_memberships(request.user)
         day = application_services.today()
@@ -518,10 +518,10 @@ class StudioGrowthView(StudioMixin, ActionPermissionMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         studio = self.object
-        summary_pk = request.POST.get("summary", "")
+        summary_pk = as_id(request.POST.get("summary"))
         summary = None
-        if summary_pk.isdigit():  # only a summary written in this studio
-            summary = SemesterSummary.objects.filter(pk=int(summary_pk), studio=studio).first()
+        if summary_pk:  # only a summary written in this studio
+            summary = SemesterSummary.objects.filter(pk=summary_pk, studio=studio).first()
         if summary is None:
             raise Http404
         form = review_form(summary, request.POST)
@@ -585,9 +585,9 @@ class StudioOutputsView(StudioMixin, ActionPermissionMixin, TemplateView):
             output.can_change = is_host or (can_add and output.person_id == user.pk)
             output.can_delete = is_host
         if form is None and can_add:
-            edit_pk = request.GET.get("edit", "")
-            if edit_pk.isdigit():
-                editing = self.editing(int(edit_pk))
+            edit_pk = as_id(request.GET.get("edit"))
+            if edit_pk:
+                editing = self.editing(edit_pk)
                 form = self.output_form(
                     initial={
                         "kind": editing.kind,
@@ -623,7 +623,7 @@ class StudioOutputsView(StudioMixin, ActionPermissionMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         studio = self.object
         if request.POST.get("action") == "delete":
-            output = studio.outputs.filter(pk=request.POST.get("output") or 0).first()
+            output = studio.outputs.filter(pk=as_id(request.POST.get("output")) or 0).first()
             if output is None:
                 raise Http404
             try:
@@ -634,9 +634,9 @@ class StudioOutputsView(StudioMixin, ActionPermissionMixin, TemplateView):
                 messages.success(request, _("“%(title)s” is removed.") % {"title": output.title})
             return redirect("studio_outputs", studio.pk)
         editing = None
-        output_pk = request.POST.get("output", "")
-        if output_pk.isdigit():
-            editing = self.editing(int(output_pk))
+        output_pk = as_id(request.POST.get("output"))
+        if output_pk:
+            editing = self.editing(output_pk)
         form = self.output_form(request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data

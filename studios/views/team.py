@@ -20,6 +20,7 @@ from accounts.models import User
 from accounts.permissions import can
 from applications import services as application_services
 from applications.models import Gender
+from core.http import as_id, as_ids
 from studios import recruitment, selectors, team
 from studios.models import (
     MembershipSource,
@@ -262,7 +263,7 @@ class StudioTeamView(PermissionRequiredMixin, TemplateView):
             )
         if action in ("end", "replace"):
             membership = get_object_or_404(
-                studio.memberships, pk=request.POST.get("membership") or 0
+                studio.memberships, pk=as_id(request.POST.get("membership")) or 0
             )
             if action == "end":
                 form = MembershipEndForm(request.POST, prefix=f"end-{membership.pk}")
@@ -471,7 +472,7 @@ class RecruitmentActionView(RoundMixin, TemplateView):
 
 class RecruitmentAssignView(RecruitmentActionView):
     def post(self, request, pk):
-        ids = [int(v) for v in request.POST.getlist("requests") if v.isdigit()]
+        ids = as_ids(request.POST.getlist("requests"))
         if not ids:
             messages.error(request, _("Choose the requests to assign."))
             return redirect("recruitment_detail", pk)

@@ -300,6 +300,46 @@ def test_scoring_page_shows_the_problems(demo, call, luzhai_app, client):
     ]
 
 
+def test_the_call_still_saves_once_experts_scored_but_its_rubric_stays(
+    demo, call, luzhai_app, client
+):
+    """Saving an open call whose rubric had scores answered 500: the save deleted the rubric's
+    lines and their scores protect them. The same rubric now saves; a changed one is refused
+    with a message and nothing changes."""
+    expert = demo.user("lz_expert")
+    (assignment,), _ = assign(demo, call, [expert], [luzhai_app])
+    scores_submit(actor=expert, assignment=assignment, values=values_for(call, 20, 30, 25))
+    login(client, demo.user("lz_city"))
+    form = client.get(reverse("call_edit", args=[call.pk])).context["form"]
+    rubric = list(call.criteria.all())
+    data = {
+        **{k: v for k, v in form.initial.items() if v is not None and k != "school_stages"},
+        "policy": call.policy_id,
+        "school_stages": call.school_stages,
+        "title": "改过的标题",
+        "opens_on": call.opens_on.isoformat(),
+        "closes_on": call.closes_on.isoformat(),
+        "criteria-TOTAL_FORMS": len(rubric),
+        "criteria-INITIAL_FORMS": len(rubric),
+        **{f"criteria-{i}-name": c.name for i, c in enumerate(rubric)},
+        **{f"criteria-{i}-max_score": c.max_score for i, c in enumerate(rubric)},
+        **{f"criteria-{i}-description": c.description for i, c in enumerate(rubric)},
+    }
+    assert client.post(reverse("call_edit", args=[call.pk]), data).status_code == 302
+    call.refresh_from_db()
+    assert call.title == "改过的标题" and list(call.criteria.all()) == rubric
+    response = client.post(
+        reverse("call_edit", args=[call.pk]),
+        {**data, "title": "再改", "criteria-0-max_score": "50"},
+    )
+    assert response.status_code == 400
+    assert "can no longer change" in response.content.decode()
+    call.refresh_from_db()
+    assert call.title == "改过的标题" and [c.max_score for c in call.criteria.all()] == [
+        c.max_score for c in rubric
+    ]
+
+
 def test_double_submission_is_refused(demo, call, luzhai_app):
     expert = demo.user("lz_expert")
     (assignment,), _ = assign(demo, call, [expert], [luzhai_app])

@@ -393,6 +393,12 @@ def test_host_of_one_studio_gets_404_on_anothers_team(two_studios, client, froze
     assert response.status_code == 404
     member_of_b.refresh_from_db()
     assert member_of_b.end_date is None
+    # A membership that is not a key at all answered 500 (the fuzz posted "1 OR 1=1").
+    for garbage in ("1 OR 1=1", "²", "9" * 30):
+        response = client.post(
+            reverse("studio_team", args=[a.pk]), {"action": "replace", "membership": garbage}
+        )
+        assert response.status_code == 404
 
 
 def test_a_member_reads_the_team_but_cannot_change_it(demo, client, frozen):
