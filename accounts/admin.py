@@ -13,7 +13,7 @@ class RoleAssignmentInline(ReadOnlyTabularInline):
     """Shown with the user; assigned and revoked on the role assignments page (audited)."""
 
     model = RoleAssignment
-    fields = ["role", "organisation", "created_at"]
+    fields = readonly_fields = ["role", "organisation", "created_at"]
 
 
 @admin.register(User)
