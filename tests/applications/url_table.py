@@ -58,6 +58,21 @@ ROWS = [
     ),
     # A draft is its applicant's alone.
     Row("application_detail", pk="application:lz.draft", ok="admin lz_teacher", variant="draft"),
+    # Each step's page, so that the fuzz finds each reviewer's decision form.
+    Row(
+        "application_detail",
+        pk="application:lz.at_school",
+        ok="admin lz_school lz_county lz_city lz_ce lz_auditor lz_auditor_liucheng",
+        variant="at_school",
+    ),
+    Row("application_detail", pk="application:lz.at_city", ok=LZ_READERS, variant="at_city"),
+    Row("application_detail", pk="application:lz.returned", ok=LZ_READERS, variant="returned"),
+    Row(
+        "application_detail",
+        pk="application:lz.expert_review",
+        ok=f"{LZ_READERS} lz_expert",
+        variant="expert_review",
+    ),
     Row(
         "application_detail",
         pk="application:sz.at_city",

@@ -72,7 +72,9 @@ def clients_for(users: dict[str, User]) -> dict[str, Client]:
     return clients
 
 
-def request(client: Client, method: str, url: str, data=None, **extra) -> Outcome:
+def request(client: Client, method: str, url: str, data=None, *, keep=False, **extra) -> Outcome:
+    """One request in a savepoint, rolled back at once (``keep``: left to the caller's own
+    transaction, so that a second request sees what the first did)."""
     from django.db import connection
 
     spy = _WriteSpy()
@@ -90,7 +92,8 @@ def request(client: Client, method: str, url: str, data=None, **extra) -> Outcom
                     response = client.get(url, data or {}, **extra)
                 else:
                     response = client.post(url, data or {}, **extra)
-            raise _Rollback
+            if not keep or response.status_code >= 500:
+                raise _Rollback
     except _Rollback:
         pass
     finally:
