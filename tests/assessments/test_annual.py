@@ -21,6 +21,7 @@ from assessments.models import (
 )
 from assessments.services import AssessmentError
 from studios.models import Activity, Attendance, AttendanceStatus, Studio, StudioStatus
+from tests.core import files
 from tests.studios.factories import liuzhou_studio, published_studios, suizhou_studio
 
 pytestmark = pytest.mark.django_db
@@ -125,7 +126,7 @@ def test_host_writes_attaches_submits_and_the_assessor_is_told(demo):
         actor=studio.host,
         report=report,
         title="年度总结",
-        upload=SimpleUploadedFile("summary.pdf", b"%PDF-1.4\n%x\n"),
+        upload=SimpleUploadedFile("summary.pdf", files.PDF),
     )
     with pytest.raises(AssessmentError):  # not every indicator self-evaluated yet
         services.report_submit(actor=studio.host, report=report, today=WINDOW_DAY)

@@ -16,6 +16,7 @@ from accounts.services import role_assign
 from funding import selectors, services
 from funding.models import Allocation, Expenditure, ExpenditureStatus, FixedAsset, FundReturn
 from funding.services import FundingError
+from tests.core import files
 from tests.studios.factories import liuzhou_studio, published_studios, suizhou_studio
 
 pytestmark = pytest.mark.django_db
@@ -40,8 +41,8 @@ def media_and_today(settings, tmp_path, monkeypatch):
 
 
 def receipt(name="receipt.pdf"):
-    head = b"%PDF-1.4 receipt" if name.endswith(".pdf") else b"\x89PNG\r\n\x1a\n...."
-    return SimpleUploadedFile(name, head, content_type="application/octet-stream")
+    content = files.PDF if name.endswith(".pdf") else files.png()
+    return SimpleUploadedFile(name, content, content_type="application/octet-stream")
 
 
 def finance_officer(studio, username="fin"):

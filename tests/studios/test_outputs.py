@@ -14,6 +14,7 @@ from applications import services as application_services
 from studios import outputs
 from studios.models import Output, OutputKind, OutputLevel, TeamRole, TopicStatus
 from studios.services import StudioError
+from tests.core import files
 
 from .factories import liuzhou_studio, published_studios, suizhou_studio
 
@@ -29,7 +30,7 @@ def frozen(monkeypatch, settings, tmp_path):
 
 
 def pdf(name="论文.pdf"):
-    return SimpleUploadedFile(name, b"%PDF-1.4\n%test\n", content_type="application/pdf")
+    return SimpleUploadedFile(name, files.PDF, content_type="application/pdf")
 
 
 def fake_pdf(name="论文.pdf"):
