@@ -240,3 +240,19 @@ def doc(*, macros=False, encrypted=False, word=True) -> bytes:
     )
     assert len(header) == 512
     return header + fat_sector + directory + stream
+
+
+# --- what a download must say about itself ----------------------------------------------
+
+
+def assert_served(response, content_type: str, *, inline: bool = False) -> None:
+    """A file response: our type, no sniffing, a sandbox that loads nothing, and a download
+    unless it is an image or a PDF shown in place."""
+    assert response.status_code == 200
+    assert response["Content-Type"] == content_type
+    assert response["X-Content-Type-Options"] == "nosniff"
+    policy = response["Content-Security-Policy"]
+    assert policy.startswith("sandbox; default-src 'none'"), policy
+    assert "script-src" not in policy
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("inline;" if inline else "attachment;"), disposition

@@ -171,7 +171,7 @@ def test_shared_resources_are_for_the_city_and_unshared_ones_stay_in_the_studio(
     body = client.get(reverse("resources")).content.decode()
     assert "班会课精品课程" in body and "内部研讨纪要" not in body
     download = client.get(reverse("output_file", args=[shared.pk]))
-    assert download.status_code == 200
+    files.assert_served(download, "application/pdf")
     assert b"".join(download.streaming_content).startswith(b"%PDF")
     assert client.get(reverse("output_file", args=[private.pk])).status_code == 404
 
