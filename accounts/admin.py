@@ -88,3 +88,4 @@ class JobAdmin(admin.ModelAdmin):
     search_fields = ["title", "owner__username", "error"]
     date_hierarchy = "created_at"
     raw_id_fields = ["owner"]
+    readonly_fields = ["result"]  # what the job made, never a file uploaded by hand

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from core.uploads import checked_files_form
+
 from .models import (
     Application,
     ApplicationAttachment,
@@ -14,6 +16,10 @@ from .models import (
     Submission,
     TeamEntry,
 )
+from .services import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, MAX_PHOTO_BYTES, PHOTO_TYPES
+
+# Files added here pass the same content check as those uploaded through the pages.
+CHECKED_ATTACHMENT = (ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES)
 
 
 class RubricInline(admin.TabularInline):
@@ -23,6 +29,7 @@ class RubricInline(admin.TabularInline):
 
 class CallAttachmentInline(admin.TabularInline):
     model = CallAttachment
+    form = checked_files_form(CallAttachment, file=CHECKED_ATTACHMENT)
     extra = 0
 
 
@@ -54,6 +61,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_filter = ["status", "call", "school_stage", ("county", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["host_name", "school__name", "research_direction", "applicant__username"]
     list_select_related = ["call", "school", "county"]
+    form = checked_files_form(Application, photo=(PHOTO_TYPES, MAX_PHOTO_BYTES))
     readonly_fields = ["status", "submitted_at", "submission_count"]
     raw_id_fields = ["applicant", "school", "county", "paired_county"]
     inlines = [TeamEntryInline, ReviewStepInline]
@@ -61,6 +69,7 @@ class ApplicationAdmin(admin.ModelAdmin):
 
 @admin.register(ApplicationAttachment)
 class ApplicationAttachmentAdmin(admin.ModelAdmin):
+    form = checked_files_form(ApplicationAttachment, file=CHECKED_ATTACHMENT)
     list_display = ["title", "application", "size", "uploaded_at"]
     search_fields = ["title", "original_name", "application__host_name"]
     list_filter = ["uploaded_at"]
@@ -132,6 +141,7 @@ class TeamEntryAdmin(admin.ModelAdmin):
 
 @admin.register(CallAttachment)
 class CallAttachmentAdmin(admin.ModelAdmin):
+    form = checked_files_form(CallAttachment, file=CHECKED_ATTACHMENT)
     list_display = ["title", "call", "uploaded_at"]
     search_fields = ["title", "original_name", "call__title"]
     list_filter = ["call"]

@@ -1,5 +1,8 @@
 from django.contrib import admin
 
+from applications.services import MAX_ATTACHMENT_BYTES
+from core.uploads import checked_files_form
+
 from .models import (
     AnnualAssessment,
     AnnualReport,
@@ -10,6 +13,7 @@ from .models import (
     Rectification,
     TermEvaluation,
 )
+from .services import REPORT_ATTACHMENT_TYPES
 
 
 @admin.register(AnnualReport)
@@ -22,6 +26,9 @@ class AnnualReportAdmin(admin.ModelAdmin):
 
 @admin.register(AnnualReportAttachment)
 class AnnualReportAttachmentAdmin(admin.ModelAdmin):
+    form = checked_files_form(
+        AnnualReportAttachment, file=(REPORT_ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES)
+    )
     list_display = ["title", "report", "size", "uploaded_at"]
     search_fields = ["title", "original_name"]
     list_filter = ["uploaded_at"]

@@ -638,4 +638,5 @@ def checked_files_form(model, **fields):
 
     meta = type("Meta", (), {"model": model, "fields": "__all__"})
     form = type(f"Checked{model.__name__}Form", (forms.ModelForm,), {"Meta": meta, "clean": clean})
+    form.checked_fields = frozenset(fields)
     return form

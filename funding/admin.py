@@ -1,6 +1,9 @@
 from django.contrib import admin
 
+from core.uploads import checked_files_form
+
 from .models import Allocation, Expenditure, FixedAsset, FundReturn, SpecialAccount
+from .services import MAX_RECEIPT_BYTES, RECEIPT_TYPES
 
 
 @admin.register(SpecialAccount)
@@ -27,6 +30,7 @@ class ExpenditureAdmin(admin.ModelAdmin):
     search_fields = ["studio__name", "payee", "purpose"]
     date_hierarchy = "spent_on"
     raw_id_fields = ["studio", "activity", "reverses", "recorded_by", "decided_by"]
+    form = checked_files_form(Expenditure, receipt=(RECEIPT_TYPES, MAX_RECEIPT_BYTES))
 
     def has_change_permission(self, request, obj=None):
         return False

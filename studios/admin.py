@@ -1,6 +1,9 @@
 from django.contrib import admin
 from guardian.admin import GuardedModelAdmin
 
+from applications.services import MAX_ATTACHMENT_BYTES
+from core.uploads import checked_files_form
+
 from .models import ActivityQuota, Policy, TeamRule
 
 
@@ -51,6 +54,7 @@ from .models import (  # noqa: E402
     Studio,
     StudioPlan,
 )
+from .outputs import MAX_OUTPUT_BYTES, OUTPUT_FILE_TYPES  # noqa: E402
 
 
 class MembershipInline(admin.TabularInline):
@@ -78,8 +82,19 @@ class MembershipAdmin(admin.ModelAdmin):
     raw_id_fields = ["studio", "user", "replaces"]
 
 
+def _evidence_types(data):
+    from .activities import EVIDENCE_TYPES, EVIDENCE_TYPES_BY_KIND
+
+    return EVIDENCE_TYPES_BY_KIND.get(data.get("kind"), EVIDENCE_TYPES) & EVIDENCE_TYPES
+
+
+# A photo must be an image, as in the pages; files added here pass the same content check.
+CHECKED_EVIDENCE = (_evidence_types, MAX_ATTACHMENT_BYTES)
+
+
 class EvidenceInline(admin.TabularInline):
     model = ActivityEvidence
+    form = checked_files_form(ActivityEvidence, file=CHECKED_EVIDENCE)
     extra = 0
 
 
@@ -127,6 +142,7 @@ class SemesterSummaryAdmin(admin.ModelAdmin):
 
 @admin.register(Output)
 class OutputAdmin(admin.ModelAdmin):
+    form = checked_files_form(Output, file=(OUTPUT_FILE_TYPES, MAX_OUTPUT_BYTES))
     list_display = ["title", "studio", "kind", "level", "produced_on", "shared"]
     list_filter = ["kind", "level", "shared", "topic_status"]
     search_fields = ["title", "authors", "description", "studio__name"]
@@ -157,6 +173,7 @@ class SeatRequestAdmin(admin.ModelAdmin):
 
 @admin.register(ActivityEvidence)
 class ActivityEvidenceAdmin(admin.ModelAdmin):
+    form = checked_files_form(ActivityEvidence, file=CHECKED_EVIDENCE)
     list_display = ["title", "activity", "kind", "size", "uploaded_at"]
     list_filter = ["kind"]
     search_fields = ["title", "original_name", "activity__title"]

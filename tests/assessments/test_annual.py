@@ -181,6 +181,30 @@ def test_a_bad_attachment_is_refused(demo):
         )
 
 
+def test_report_attachments_are_checked_through_the_page_and_served_safely(
+    demo, settings, tmp_path
+):
+    from assessments.models import AnnualReportAttachment
+
+    settings.MEDIA_ROOT = tmp_path
+    studio = suizhou_studio()
+    report, _ = services.report_open(studio=studio, year=2024, today=WINDOW_DAY)
+    host = logged_in(studio.host.username)
+    url = reverse("annual_report", args=[report.pk])
+    bomb = files.upload("总结.docx", files.zip_bomb_docx(megabytes=110))
+    response = host.post(url, {"action": "attach", "title": "总结", "file": bomb})
+    assert response.status_code == 302
+    assert any("总结.docx" in str(m) for m in response.wsgi_request._messages)
+    assert not AnnualReportAttachment.objects.exists()
+    good = files.upload("总结.docx", files.docx())
+    host.post(url, {"action": "attach", "title": "总结", "file": good})
+    attachment = AnnualReportAttachment.objects.get()
+    download = host.get(reverse("annual_report_attachment", args=[report.pk, attachment.pk]))
+    files.assert_served(
+        download, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+
+
 def test_return_needs_a_comment_then_resubmit_and_accept(demo):
     studio = suizhou_studio()
     officer = demo.user("sz_ce")
@@ -463,7 +487,7 @@ def test_host_and_assessor_work_through_the_pages(demo, monkeypatch):
     assessment.refresh_from_db()
     assert assessment.outcome == Outcome.PASS
     letter = host.get(reverse("assessment_letter", args=[assessment.pk]))
-    assert letter.status_code == 200 and letter["Content-Type"] == "application/pdf"
+    files.assert_served(letter, "application/pdf", inline=True)
     assert letter.content.startswith(b"%PDF")
 
 
