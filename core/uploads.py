@@ -27,9 +27,11 @@ from __future__ import annotations
 
 import io
 import posixpath
+import threading
 import warnings
 import zipfile
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePath
 from xml.etree import ElementTree
@@ -373,6 +375,28 @@ def _ole_encrypted(data: bytes) -> bool:
 # --- images ------------------------------------------------------------------------------------
 
 
+_STRICT_DECODING = threading.Lock()
+
+
+@contextmanager
+def _strict_decoding():
+    """Decode as Pillow does by default, refusing truncated or broken images.
+
+    WeasyPrint sets Pillow's process-wide ``LOAD_TRUNCATED_IMAGES`` when it is imported (so that
+    a broken picture does not stop a PDF); an upload must not be judged by that. The flag is a
+    module global, so it is set back under a lock.
+    """
+    from PIL import ImageFile
+
+    with _STRICT_DECODING:
+        before = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
 def _reencode_image(data: bytes, kind: Kind, name: str) -> bytes:
     from PIL import Image, ImageOps
 
@@ -381,7 +405,7 @@ def _reencode_image(data: bytes, kind: Kind, name: str) -> bytes:
         _("“%(name)s” could not be read as a %(type)s image.") % {"name": name, "type": kind.label}
     )
     try:
-        with warnings.catch_warnings():
+        with _strict_decoding(), warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=[fmt])
             width, height = image.size

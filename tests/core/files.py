@@ -212,16 +212,16 @@ def _dir_entry(name="", kind=0, child=NOSTREAM, right=NOSTREAM, start=END, size=
     )
 
 
-def doc(*, macros=False, encrypted=False, word=True) -> bytes:
-    """A compound file with a WordDocument stream that starts with a Word 97 FIB."""
+def doc(*, macros=False, encrypted=False, stream="WordDocument") -> bytes:
+    """A compound file with a WordDocument stream that starts with a Word 97 FIB (or another
+    stream: "Workbook" for Excel 97, "EncryptedPackage" for a password-protected docx)."""
     stream_sectors = 8  # 4096 bytes: a regular stream, not in the mini stream
     flags = 0x0100 if encrypted else 0
     fib = struct.pack("<HHHHHH", 0xA5EC, 0x00C1, 0, 0x0804, 0, flags)
-    stream = fib.ljust(stream_sectors * 512, b"\0")
-    name = "WordDocument" if word else "Workbook"
+    content = fib.ljust(stream_sectors * 512, b"\0")
     entries = [
         _dir_entry("Root Entry", kind=5, child=1),
-        _dir_entry(name, kind=2, right=2 if macros else NOSTREAM, start=2, size=len(stream)),
+        _dir_entry(stream, kind=2, right=2 if macros else NOSTREAM, start=2, size=len(content)),
     ]
     if macros:
         entries.append(_dir_entry("Macros", kind=1))
@@ -239,7 +239,7 @@ def doc(*, macros=False, encrypted=False, word=True) -> bytes:
         + struct.pack("<I", FREE) * 108
     )
     assert len(header) == 512
-    return header + fat_sector + directory + stream
+    return header + fat_sector + directory + content
 
 
 # --- what a download must say about itself ----------------------------------------------

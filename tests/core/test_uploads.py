@@ -138,6 +138,19 @@ def test_an_rgba_png_keeps_its_alpha():
         assert stored.mode == "RGBA" and stored.getpixel((0, 0)) == (10, 20, 30, 40)
 
 
+def test_a_broken_image_is_refused_even_after_weasyprint_relaxed_pillow():
+    """WeasyPrint sets Pillow's global LOAD_TRUNCATED_IMAGES on import; uploads stay strict."""
+    import weasyprint  # noqa: F401
+    from PIL import ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES  # what WeasyPrint does to the whole process
+    whole = files.png(size=(200, 200), colour=(1, 2, 3))
+    broken = whole[:60] + bytes(b ^ 0x5A for b in whole[60:-12]) + whole[-12:]
+    refused("cut.png", broken, "could not be read as a PNG image")
+    refused("cut.jpg", files.jpeg(size=(300, 300))[:400], "could not be read as a JPEG image")
+    assert ImageFile.LOAD_TRUNCATED_IMAGES  # set back for the PDFs
+
+
 def test_too_many_pixels_is_refused_before_decoding(monkeypatch):
     monkeypatch.setattr(uploads, "MAX_IMAGE_PIXELS", 100 * 100)
     refused("big.png", files.png(size=(101, 100)), "too many pixels")
@@ -201,10 +214,12 @@ def test_office_files_with_macros_are_refused():
 
 def test_a_password_protected_office_file_says_so():
     refused("old.doc", files.doc(encrypted=True), "protected by a password")
+    # a docx with a password is an OLE container holding the encrypted package, not a zip
+    refused("plan.docx", files.doc(stream="EncryptedPackage"), "protected by a password")
 
 
 def test_a_doc_must_hold_a_word_document():
-    refused("old.doc", files.doc(word=False), "does not look like a Word")
+    refused("old.doc", files.doc(stream="Workbook"), "does not look like a Word")
     refused("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "does not look like")
 
 
