@@ -203,10 +203,6 @@ class JobDownloadView(PermissionRequiredMixin, View):
         return Job.objects.filter(pk=pk, owner=user, status=JobStatus.DONE).first()
 
     def get(self, request, pk):
-        from django.http import FileResponse, Http404
+        from core.files import stored_file_response
 
-        try:
-            handle = self.object.result.open("rb")
-        except (FileNotFoundError, ValueError):
-            raise Http404 from None
-        return FileResponse(handle, as_attachment=True, filename=self.object.result_name)
+        return stored_file_response(self.object.result, self.object.result_name)

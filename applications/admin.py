@@ -16,6 +16,10 @@ from .models import (
     Submission,
     TeamEntry,
 )
+from .services import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES
+
+# Files added here pass the same content check as those uploaded through the pages.
+CHECKED_ATTACHMENT = (ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES)
 
 
 class RubricInline(ReadOnlyTabularInline):

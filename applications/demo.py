@@ -18,12 +18,19 @@ from studios.rules import school_year_start
 from . import experts, publication, services, workflow
 from .models import Application, ApplicationStatus, Call
 
-# A valid 1×1 PNG as the demo photo.
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c63f8cfc0500f0004850180a0c98c21"
-    "0000000049454e44ae426082"
-)
+
+def _photo() -> bytes:
+    """A plain 3:4 portrait placeholder drawn by Pillow: uploads are decoded, so it must be a
+    real image (the 1×1 PNG kept here before had a broken data stream)."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (120, 160), (222, 231, 240)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
 CRITERIA = [
     ("育人理念与工作成效", "30", "班主任工作事迹、典型教育案例"),
     ("研究成果", "30", "课题、论文、获奖"),
@@ -124,7 +131,7 @@ class Seeder:
             "professional_title": "教授",
             "research_direction": "德育原理",
         }
-        photo = ContentFile(PNG, name="photo.png")
+        photo = ContentFile(_photo(), name="photo.png")
         return services.application_save_draft(
             actor=teacher,
             application=application,

@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation, OrganisationKind, Role, User
 from accounts.permissions import can, role_assignments
 from accounts.services import audit_record, notify
+from core.uploads import UploadRefused, checked_upload
 from studios.models import Policy, TeamRole
 from studios.rules import age_on, team_rule, text_length
 
@@ -39,43 +39,23 @@ class ApplicationError(Exception):
 
 # --- uploads --------------------------------------------------------------------------------
 
-ATTACHMENT_TYPES = {
-    ".pdf": b"%PDF",
-    ".jpg": b"\xff\xd8\xff",
-    ".jpeg": b"\xff\xd8\xff",
-    ".png": b"\x89PNG",
-    ".docx": b"PK\x03\x04",
-    ".xlsx": b"PK\x03\x04",
-    ".doc": b"\xd0\xcf\x11\xe0",
-    ".pptx": b"PK\x03\x04",
-    ".zip": b"PK\x03\x04",
-}
-PHOTO_TYPES = {".jpg", ".jpeg", ".png"}
+# What each kind of upload may be; core.uploads checks the content against the name.
+ATTACHMENT_TYPES = frozenset(
+    {".pdf", ".jpg", ".jpeg", ".png", ".docx", ".xlsx", ".doc", ".pptx", ".zip"}
+)
+PHOTO_TYPES = frozenset({".jpg", ".jpeg", ".png"})
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_PHOTO_BYTES = 3 * 1024 * 1024
 
 
-def check_upload(upload, *, allowed: set[str] | None = None, max_bytes: int) -> None:
-    """Refuse files by extension, by their first bytes (not the browser's word) and by size."""
-    suffix = PurePath(upload.name).suffix.lower()
-    allowed = allowed or set(ATTACHMENT_TYPES)
-    if suffix not in allowed:
-        raise ApplicationError(
-            _("“%(name)s” is not an accepted file type (accepted: %(types)s).")
-            % {"name": upload.name, "types": ", ".join(sorted(allowed))}
-        )
-    if upload.size > max_bytes:
-        raise ApplicationError(
-            _("“%(name)s” is larger than %(limit)d MB.")
-            % {"name": upload.name, "limit": max_bytes // (1024 * 1024)}
-        )
-    head = upload.read(8)
-    upload.seek(0)
-    if not head.startswith(ATTACHMENT_TYPES[suffix]):
-        raise ApplicationError(
-            _("“%(name)s” does not look like a %(type)s file.")
-            % {"name": upload.name, "type": suffix.lstrip(".").upper()}
-        )
+def check_upload(upload, *, allowed: set[str] | None = None, max_bytes: int):
+    """Refuse a file unless its content is one of the ``allowed`` suffixes' kinds, its name
+    says the same, and it is within ``max_bytes``; return the file to store in its place
+    (images re-encoded, without what followed them or their metadata)."""
+    try:
+        return checked_upload(upload, accept=allowed or ATTACHMENT_TYPES, max_bytes=max_bytes)
+    except UploadRefused as exc:
+        raise ApplicationError(str(exc)) from None
 
 
 # --- calls ----------------------------------------------------------------------------------
@@ -168,7 +148,7 @@ def call_save(
 def call_attach(*, actor: User, call: Call, title: str, upload) -> CallAttachment:
     if not can(actor, "applications.manage_call", call):
         raise ApplicationError(_("You may not manage this bureau's calls."))
-    check_upload(upload, max_bytes=MAX_ATTACHMENT_BYTES)
+    upload = check_upload(upload, max_bytes=MAX_ATTACHMENT_BYTES)
     return CallAttachment.objects.create(
         call=call, title=title or upload.name, file=upload, original_name=upload.name[:200]
     )
@@ -329,8 +309,7 @@ def application_save_draft(
         if field in host:
             setattr(locked, field, host[field])
     if photo is not None:
-        check_upload(photo, allowed=PHOTO_TYPES, max_bytes=MAX_PHOTO_BYTES)
-        locked.photo = photo
+        locked.photo = check_upload(photo, allowed=PHOTO_TYPES, max_bytes=MAX_PHOTO_BYTES)
     locked.save()
     locked.team.all().delete()
     rows = []
@@ -353,7 +332,7 @@ def application_attach(
     *, actor: User, application: Application, title: str, upload
 ) -> ApplicationAttachment:
     locked = _lock_editable(actor, application)
-    check_upload(upload, max_bytes=MAX_ATTACHMENT_BYTES)
+    upload = check_upload(upload, max_bytes=MAX_ATTACHMENT_BYTES)
     return ApplicationAttachment.objects.create(
         application=locked,
         title=title or upload.name,

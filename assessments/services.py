@@ -260,7 +260,9 @@ def report_attach(
     report = _locked_report(report)
     _host_may_write(actor, report)
     try:
-        check_upload(upload, allowed=REPORT_ATTACHMENT_TYPES, max_bytes=MAX_ATTACHMENT_BYTES)
+        upload = check_upload(
+            upload, allowed=REPORT_ATTACHMENT_TYPES, max_bytes=MAX_ATTACHMENT_BYTES
+        )
     except ApplicationError as exc:
         raise AssessmentError(str(exc)) from exc
     attachment = AnnualReportAttachment.objects.create(

@@ -96,9 +96,16 @@ def _allocate(studio: Studio, bureau: User, today: date) -> list[tuple[int, date
 
 
 def _receipt(n: int) -> SimpleUploadedFile:
-    return SimpleUploadedFile(
-        f"receipt-{n}.pdf", b"%PDF-1.4\n% demo receipt\n", content_type="application/pdf"
-    )
+    """A one-page PDF (blank, A5): receipts are parsed as PDFs, so the demo's must be real."""
+    from io import BytesIO
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=420, height=595)
+    buffer = BytesIO()
+    writer.write(buffer)
+    return SimpleUploadedFile(f"receipt-{n}.pdf", buffer.getvalue(), content_type="application/pdf")
 
 
 def _spend(studio: Studio, officer: User, years: list[tuple[int, date]], today: date) -> None:

@@ -381,9 +381,10 @@ def _check_entry(
         )
 
 
-def _check_receipt(receipt) -> None:
+def _check_receipt(receipt):
+    """The file to store for ``receipt`` (a re-encoded image or the checked PDF)."""
     try:
-        check_upload(receipt, allowed=RECEIPT_TYPES, max_bytes=MAX_RECEIPT_BYTES)
+        return check_upload(receipt, allowed=RECEIPT_TYPES, max_bytes=MAX_RECEIPT_BYTES)
     except ApplicationError as exc:
         raise FundingError(str(exc)) from exc
 
@@ -428,7 +429,7 @@ def expenditure_record(
         raise FundingError(_("The studio has been revoked: its money has been returned."))
     if receipt is None:
         raise FundingError(_("Attach the receipt (a scan or photo: PDF, JPG or PNG)."))
-    _check_receipt(receipt)
+    receipt = _check_receipt(receipt)
     _check_entry(
         studio=studio,
         category=category,
@@ -498,7 +499,7 @@ def expenditure_update(
     if locked.status != ExpenditureStatus.PENDING or locked.reverses_id:
         raise FundingError(_("Only an entry still waiting for confirmation can be changed."))
     if receipt is not None:
-        _check_receipt(receipt)
+        receipt = _check_receipt(receipt)
     _check_entry(
         studio=locked.studio,
         category=category,

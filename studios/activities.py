@@ -40,9 +40,17 @@ from .services import StudioError
 
 # The roles whose attendance the host records by default (advisors and the host are optional).
 ATTENDING_ROLES = (TeamRole.MEMBER, TeamRole.ASSISTANT, TeamRole.SHADOW)
-# Photos, sign-in sheets (scans, spreadsheets, documents), slides: of what check_upload knows.
+# What each kind of evidence may be (check_upload reads the content, not just the name): a
+# photo is an image; a sign-in sheet a scan, a spreadsheet or a document; slides a deck or its
+# PDF; anything else any of those.
 EVIDENCE_SUFFIXES = {".jpg", ".jpeg", ".png", ".pdf", ".docx", ".doc", ".xlsx", ".pptx"}
 EVIDENCE_TYPES = EVIDENCE_SUFFIXES & set(ATTACHMENT_TYPES)
+EVIDENCE_TYPES_BY_KIND = {
+    EvidenceKind.PHOTO.value: {".jpg", ".jpeg", ".png"},
+    EvidenceKind.SIGN_IN.value: {".jpg", ".jpeg", ".png", ".pdf", ".docx", ".doc", ".xlsx"},
+    EvidenceKind.SLIDES.value: {".pptx", ".pdf"},
+    EvidenceKind.OTHER.value: EVIDENCE_TYPES,
+}
 
 
 # --- what the policy knows -------------------------------------------------------------------
@@ -156,7 +164,11 @@ def _check(
             problems.append(_("Unknown kind of evidence for “%(name)s”.") % {"name": upload.name})
             continue
         try:
-            check_upload(upload, allowed=EVIDENCE_TYPES, max_bytes=MAX_ATTACHMENT_BYTES)
+            upload = check_upload(
+                upload,
+                allowed=EVIDENCE_TYPES_BY_KIND[evidence_kind] & EVIDENCE_TYPES,
+                max_bytes=MAX_ATTACHMENT_BYTES,
+            )
         except ApplicationError as exc:
             problems.append(str(exc))
             continue

@@ -16,7 +16,7 @@ from accounts.services import audit_record
 from .models import Membership, Output, OutputKind, OutputLevel, Studio, TopicStatus
 from .services import StudioError
 
-# What an output's file may be: the application's checked types (by extension and first bytes).
+# What an output's file may be (core.uploads checks the content against the name).
 OUTPUT_FILE_TYPES = {".pdf", ".doc", ".docx", ".xlsx", ".jpg", ".jpeg", ".png"}
 MAX_OUTPUT_BYTES = 20 * 1024 * 1024
 TITLE_MAX = Output._meta.get_field("title").max_length
@@ -29,11 +29,12 @@ def _today() -> date:
     return application_services.today()
 
 
-def _check_file(upload) -> None:
+def _check_file(upload):
+    """The file to store for ``upload`` (re-encoded if an image), or StudioError."""
     from applications.services import ApplicationError, check_upload
 
     try:
-        check_upload(upload, allowed=OUTPUT_FILE_TYPES, max_bytes=MAX_OUTPUT_BYTES)
+        return check_upload(upload, allowed=OUTPUT_FILE_TYPES, max_bytes=MAX_OUTPUT_BYTES)
     except ApplicationError as exc:
         raise StudioError(str(exc)) from None
 
@@ -106,7 +107,7 @@ def output_save(
         person = actor  # a member records only their own work
         shared = output.shared if output is not None else False  # sharing is the host's call
     if upload is not None:
-        _check_file(upload)
+        upload = _check_file(upload)
 
     creating = output is None
     if creating:

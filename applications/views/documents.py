@@ -8,33 +8,26 @@ from pathlib import PurePath
 
 from django.http import FileResponse, Http404, HttpResponse
 from django.urls import path
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts.mixins import PermissionRequiredMixin
+from core.files import file_download, stored_file_response
 
 from .. import documents, selectors
 
 
-def pdf_response(content: bytes, filename: str) -> HttpResponse:
-    """A PDF download; the (Chinese) file name is RFC 5987 encoded by Django."""
-    return HttpResponse(
-        content,
-        content_type="application/pdf",
-        headers={"Content-Disposition": content_disposition_header(True, filename)},
+def pdf_response(content: bytes, filename: str, *, as_attachment: bool = True) -> HttpResponse:
+    """A PDF we made; the (Chinese) file name is RFC 5987 encoded by Django."""
+    return file_download(
+        content, filename=filename, content_type="application/pdf", inline=not as_attachment
     )
 
 
 def file_response(field_file, filename: str, *, as_attachment: bool = True) -> FileResponse:
-    """Stream a stored upload under ``filename``; a row whose file is gone is a 404."""
-    if not field_file:
-        raise Http404
-    try:
-        handle = field_file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=as_attachment, filename=filename)
+    """Stream a stored upload under ``filename``; a row whose file is gone is a 404. Its type
+    comes from the stored bytes, and only an image or a PDF is ever shown in place."""
+    return stored_file_response(field_file, filename, inline=not as_attachment)
 
 
 class ApplicationObjectMixin(PermissionRequiredMixin):

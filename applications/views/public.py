@@ -7,10 +7,9 @@ numbers and terms; never a phone number, and no application that is not on the p
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
@@ -20,6 +19,7 @@ from accounts.mixins import PermissionRequiredMixin
 from accounts.permissions import can
 from applications import publication, selectors, services
 from applications.models import CallStatus, Objection
+from core.files import file_download
 from studios.documents import plaque_certificate_pdf
 from studios.models import Studio, StudioStatus
 
@@ -327,9 +327,12 @@ class StudioCertificateView(PermissionRequiredMixin, View):
 
     def get(self, request, pk):
         studio = self.object
-        response = HttpResponse(plaque_certificate_pdf(studio), content_type="application/pdf")
-        response["Content-Disposition"] = content_disposition_header(False, f"{studio.name}.pdf")
-        return response
+        return file_download(
+            plaque_certificate_pdf(studio),
+            filename=f"{studio.name}.pdf",
+            content_type="application/pdf",
+            inline=True,
+        )
 
 
 urlpatterns = [

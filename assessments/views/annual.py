@@ -7,10 +7,9 @@ from datetime import date, timedelta
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -20,6 +19,7 @@ from accounts.mixins import PermissionRequiredMixin
 from accounts.permissions import can
 from applications import services as application_services
 from applications.views.documents import file_response
+from core.files import file_download
 from core.http import as_id
 from studios.models import AssessmentScale, StudioStatus
 
@@ -394,13 +394,12 @@ class AssessmentLetterView(PermissionRequiredMixin, View):
         assessment = self.object
         if assessment.status != AnnualAssessment.Status.DECIDED:
             raise Http404
-        response = HttpResponse(
-            documents.result_letter_pdf(assessment), content_type="application/pdf"
+        return file_download(
+            documents.result_letter_pdf(assessment),
+            filename=documents.letter_filename(assessment),
+            content_type="application/pdf",
+            inline=True,
         )
-        response["Content-Disposition"] = content_disposition_header(
-            False, documents.letter_filename(assessment)
-        )
-        return response
 
 
 urlpatterns = [

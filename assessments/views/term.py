@@ -3,11 +3,9 @@ a person's record of commendations and exclusions."""
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -21,6 +19,7 @@ from applications import services as application_services
 from applications.forms import IndicatorScoreForm
 from assessments import evaluation as services
 from assessments.models import Commendation, HostExclusion, TermEvaluation
+from core.files import file_download
 from studios.documents import zh_date
 
 # --- forms ----------------------------------------------------------------------------------
@@ -247,11 +246,12 @@ class TermCertificateView(PermissionRequiredMixin, View):
 
     def get(self, request, pk):
         evaluation = self.object
-        response = HttpResponse(term_certificate_pdf(evaluation), content_type="application/pdf")
-        response["Content-Disposition"] = content_disposition_header(
-            False, f"{evaluation.studio.name}-期满评估.pdf"
+        return file_download(
+            term_certificate_pdf(evaluation),
+            filename=f"{evaluation.studio.name}-期满评估.pdf",
+            content_type="application/pdf",
+            inline=True,
         )
-        return response
 
 
 # --- a person's record ----------------------------------------------------------------------

@@ -3,7 +3,6 @@ ones are written by a background job with a progress bar (accounts' job pages)."
 
 import tempfile
 
-from django.http import FileResponse
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -11,6 +10,7 @@ from django.views.generic import FormView
 
 from accounts.jobs import job_start
 from accounts.mixins import PermissionRequiredMixin
+from core.files import stream_download
 from funding import exports
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -47,7 +47,7 @@ class AuditExportView(PermissionRequiredMixin, FormView):
         handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
         exports.write_workbook(scope, handle)
         handle.seek(0)
-        return FileResponse(handle, as_attachment=True, filename=scope.filename, content_type=XLSX)
+        return stream_download(handle, filename=scope.filename, content_type=XLSX)
 
 
 urlpatterns = [

@@ -15,11 +15,10 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import translation
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -33,6 +32,7 @@ from accounts.exports import (
 )
 from accounts.mixins import PermissionRequiredMixin
 from applications.services import ApplicationError, check_upload
+from core.files import file_download
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 TOKEN_SALT = "funding.imports.upload"
@@ -250,10 +250,7 @@ class ImportTemplateView(PermissionRequiredMixin, View):
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for cell in notes[1]:
             cell.font = Font(bold=True)
-        response = HttpResponse(
-            content_type=XLSX,
-            headers={"Content-Disposition": content_disposition_header(True, filename)},
-        )
+        response = file_download(filename=filename, content_type=XLSX)
         workbook.save(response)
         return response
 

@@ -11,11 +11,9 @@ from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import translation
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -26,6 +24,7 @@ from accounts.models import Organisation, OrganisationKind, SchoolStage
 from accounts.permissions import can, role_assignments
 from applications import services as application_services
 from applications.views.documents import file_response
+from core.files import file_download
 from core.http import as_ids, redirect_next
 from studios import activities as activity_services
 from studios import selectors
@@ -542,9 +541,9 @@ class ComplianceExportView(PermissionRequiredMixin, View):
                         cells.append(cell)
                     sheet.append(cells)
             filename = _("Quota compliance %(day)s.xlsx") % {"day": day.isoformat()}
-        response = HttpResponse(
+        response = file_download(
+            filename=filename,
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": content_disposition_header(True, filename)},
         )
         workbook.save(response)
         return response

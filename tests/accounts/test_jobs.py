@@ -7,6 +7,7 @@ from accounts.jobs import job_run
 from accounts.models import Job, JobStatus
 from applications.models import ApplicationStatus
 from tests.applications.factories import advance, open_call, submitted, teacher_at
+from tests.core.files import assert_served
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +27,7 @@ def test_packet_job_reports_progress_and_serves_the_file_to_its_owner_only(
     page = client.get(reverse("job_detail", args=[job.pk]), HTTP_HX_REQUEST="true")
     assert 'data-status="done"' in page.content.decode()
     download = client.get(reverse("job_download", args=[job.pk]))
+    assert_served(download, "application/pdf")
     assert b"".join(download.streaming_content).startswith(b"%PDF")
     assert client_for("lz_auditor").get(reverse("job_detail", args=[job.pk])).status_code == 404
     # running it again (a retried task) does nothing

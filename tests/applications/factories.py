@@ -1,6 +1,5 @@
 """Build calls and applications through the real services (on top of the ``demo`` fixture)."""
 
-import base64
 from datetime import date
 from decimal import Decimal
 
@@ -11,12 +10,11 @@ from accounts.models import Organisation, Role, RoleAssignment, User
 from applications import services, workflow
 from applications.models import Application, ApplicationStatus, Call
 from studios.models import Policy
+from tests.core import files
 
-# A valid 1×1 PNG: photos are checked by their first bytes, not their names.
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAAB"
-    "JRU5ErkJggg=="
-)
+# Real files: uploads are decoded (images) and parsed (PDFs), not judged by their first bytes.
+PNG = files.png(size=(60, 80))
+PDF = files.PDF
 OPENS, CLOSES = date(2024, 7, 1), date(2024, 7, 28)
 DURING = date(2024, 7, 20)
 BUREAU_ADMIN = {"liuzhou-2024": "lz_city", "suizhou": "sz_city"}
@@ -28,7 +26,7 @@ def photo(name: str = "photo.png") -> SimpleUploadedFile:
 
 
 def pdf_file(name: str = "scan.pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, b"%PDF-1.4\n%test\n", content_type="application/pdf")
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
 
 
 def open_call(policy_code: str = "liuzhou-2024", **fields) -> Call:

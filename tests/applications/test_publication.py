@@ -14,6 +14,7 @@ from applications import publication, services
 from applications.models import Application, ApplicationStatus, CallStatus, Objection
 from studios.models import Membership, Studio
 from studios.services import term_end_for
+from tests.core.files import assert_served
 
 from .factories import BUREAU_ADMIN, DURING, advance, open_call, submitted, teacher_at
 
@@ -239,7 +240,7 @@ def test_suizhou_notice_objection_and_publication(demo, suizhou, client_for, mon
     # The certificate: the host and the city's bureau; anyone else gets a 404.
     certificate_url = reverse("studio_certificate", args=[wang_studio.pk])
     response = client_for("sz_teacher").get(certificate_url)
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert_served(response, "application/pdf", inline=True)
     text = pdf_text(response.content)
     assert "随州市王芳名班主任工作室" in text
     assert wang_studio.plaque_number in text

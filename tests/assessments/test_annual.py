@@ -21,6 +21,7 @@ from assessments.models import (
 )
 from assessments.services import AssessmentError
 from studios.models import Activity, Attendance, AttendanceStatus, Studio, StudioStatus
+from tests.core import files
 from tests.studios.factories import liuzhou_studio, published_studios, suizhou_studio
 
 pytestmark = pytest.mark.django_db
@@ -125,7 +126,7 @@ def test_host_writes_attaches_submits_and_the_assessor_is_told(demo):
         actor=studio.host,
         report=report,
         title="年度总结",
-        upload=SimpleUploadedFile("summary.pdf", b"%PDF-1.4\n%x\n"),
+        upload=SimpleUploadedFile("summary.pdf", files.PDF),
     )
     with pytest.raises(AssessmentError):  # not every indicator self-evaluated yet
         services.report_submit(actor=studio.host, report=report, today=WINDOW_DAY)
@@ -178,6 +179,30 @@ def test_a_bad_attachment_is_refused(demo):
             title="x",
             upload=SimpleUploadedFile("x.pdf", b"not a pdf"),
         )
+
+
+def test_report_attachments_are_checked_through_the_page_and_served_safely(
+    demo, settings, tmp_path
+):
+    from assessments.models import AnnualReportAttachment
+
+    settings.MEDIA_ROOT = tmp_path
+    studio = suizhou_studio()
+    report, _ = services.report_open(studio=studio, year=2024, today=WINDOW_DAY)
+    host = logged_in(studio.host.username)
+    url = reverse("annual_report", args=[report.pk])
+    bomb = files.upload("总结.docx", files.zip_bomb_docx(megabytes=110))
+    response = host.post(url, {"action": "attach", "title": "总结", "file": bomb})
+    assert response.status_code == 302
+    assert any("总结.docx" in str(m) for m in response.wsgi_request._messages)
+    assert not AnnualReportAttachment.objects.exists()
+    good = files.upload("总结.docx", files.docx())
+    host.post(url, {"action": "attach", "title": "总结", "file": good})
+    attachment = AnnualReportAttachment.objects.get()
+    download = host.get(reverse("annual_report_attachment", args=[report.pk, attachment.pk]))
+    files.assert_served(
+        download, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
 
 
 def test_return_needs_a_comment_then_resubmit_and_accept(demo):
@@ -462,7 +487,7 @@ def test_host_and_assessor_work_through_the_pages(demo, monkeypatch):
     assessment.refresh_from_db()
     assert assessment.outcome == Outcome.PASS
     letter = host.get(reverse("assessment_letter", args=[assessment.pk]))
-    assert letter.status_code == 200 and letter["Content-Type"] == "application/pdf"
+    files.assert_served(letter, "application/pdf", inline=True)
     assert letter.content.startswith(b"%PDF")
 
 

@@ -20,6 +20,7 @@ from assessments import evaluation as ev
 from assessments.models import Commendation, HostExclusion, TermEvaluation
 from studios.models import StudioStatus, TeamRole
 from tests.applications.factories import draft, open_call, teacher_at
+from tests.core.files import assert_served
 from tests.studios.factories import liuzhou_studio, suizhou_studio
 
 pytestmark = pytest.mark.django_db
@@ -200,6 +201,7 @@ def test_a_failed_term_excludes_the_host_where_the_policy_says_so_and_the_form_r
         pdf = client_for(studio.host.username).get(
             reverse("term_certificate", args=[evaluation.pk])
         )
+        assert_served(pdf, "application/pdf", inline=True)
         text = subprocess.run(
             ["pdftotext", "-", "-"], input=pdf.content, capture_output=True, check=True
         ).stdout.decode()

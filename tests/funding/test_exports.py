@@ -19,6 +19,7 @@ from assessments.models import AnnualAssessment, Outcome, Rectification
 from funding import exports
 from funding.models import Allocation, Expenditure, ExpenditureStatus, FixedAsset, FundReturn
 from studios.models import Activity, Attendance, AttendanceStatus, Membership, Studio
+from tests.core.files import assert_served
 from tests.studios.factories import published_studios, suizhou_studio
 
 pytestmark = pytest.mark.django_db
@@ -462,7 +463,7 @@ def test_a_small_export_downloads_at_once(world, client_for):
     response = client.post(
         reverse("audit_export"), {"city": "liuzhou", "county": "liucheng", "year": "2025"}
     )
-    assert response.status_code == 200 and response["Content-Type"] == XLSX
+    assert_served(response, XLSX)
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert "鹿寨县" not in _all_text(book)
     assert not Job.objects.exists()
@@ -481,6 +482,7 @@ def test_a_large_export_runs_as_a_job_that_checks_again(
     assert job.status == JobStatus.DONE and job.progress == job.total > 0
     assert job.params == {"city": "liuzhou", "county": "liucheng", "call": None, "year": None}
     download = client.get(reverse("job_download", args=[job.pk]))
+    assert_served(download, XLSX)
     book = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
     assert "鹿寨县" not in _all_text(book)
 

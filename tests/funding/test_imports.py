@@ -12,6 +12,7 @@ from openpyxl import Workbook, load_workbook
 from accounts import services
 from accounts.exports import IMPORT_RESOURCES, parse_school_stages, read_workbook
 from accounts.models import AuditEntry, Organisation, OrganisationKind, Role, RoleAssignment, User
+from tests.core.files import assert_served
 
 pytestmark = pytest.mark.django_db
 
@@ -297,7 +298,7 @@ def test_page_and_empty_templates(demo, client_for):
     assert 'data-testid="password-note"' in page.content.decode()
     for kind, resource in IMPORT_RESOURCES.items():
         response = client.get(reverse("import_template", args=[kind]))
-        assert response.status_code == 200 and response["Content-Type"] == XLSX
+        assert_served(response, XLSX)
         book = load_workbook(io.BytesIO(response.content))
         headers = [cell.value for cell in book.worksheets[0][1]]
         assert headers == resource.column_names()

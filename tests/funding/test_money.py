@@ -16,6 +16,7 @@ from accounts.services import role_assign
 from funding import selectors, services
 from funding.models import Allocation, Expenditure, ExpenditureStatus, FixedAsset, FundReturn
 from funding.services import FundingError
+from tests.core import files
 from tests.studios.factories import liuzhou_studio, published_studios, suizhou_studio
 
 pytestmark = pytest.mark.django_db
@@ -40,8 +41,8 @@ def media_and_today(settings, tmp_path, monkeypatch):
 
 
 def receipt(name="receipt.pdf"):
-    head = b"%PDF-1.4 receipt" if name.endswith(".pdf") else b"\x89PNG\r\n\x1a\n...."
-    return SimpleUploadedFile(name, head, content_type="application/octet-stream")
+    content = files.PDF if name.endswith(".pdf") else files.png()
+    return SimpleUploadedFile(name, content, content_type="application/octet-stream")
 
 
 def finance_officer(studio, username="fin"):
@@ -70,7 +71,7 @@ def spend(studio, amount, *, day=date(2025, 3, 1), category="transport", **extra
         spent_on=day,
         payee="柳州公交",
         purpose="送教下乡交通费",
-        receipt=receipt(),
+        receipt=extra.pop("receipt", None) or receipt(),
         today=TODAY,
         **extra,
     )
@@ -438,7 +439,9 @@ def test_the_host_sees_the_balance_and_records_spending(demo, client):
     assert response.status_code == 302
     entry = Expenditure.objects.get(studio=studio)
     assert entry.amount == Decimal("1234.50")
-    assert client.get(reverse("receipt_file", args=[entry.pk])).status_code == 200
+    files.assert_served(
+        client.get(reverse("receipt_file", args=[entry.pk])), "image/png", inline=True
+    )
     too_much = client.post(
         url,
         {
@@ -554,3 +557,22 @@ def test_home_panels_show_what_waits(demo):
     spend(studio, "10")
     assert counts(demo.user("lz_city"))["Studios without this year's allocation"] == 0
     assert counts(officer)["Entries waiting for your confirmation"] == 1
+
+
+def test_a_receipt_is_stored_re_encoded_and_a_pdf_must_be_one(demo, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    studio = liuzhou_studio()
+    allocate(studio, 2025, "15000", demo.user("lz_city"))
+    scan = files.png() + b"<html><script>alert(1)</script></html>"
+    entry = spend(studio, "10", receipt=files.upload("发票.png", scan))
+    with entry.receipt.open("rb") as handle:
+        assert b"<script>" not in handle.read()
+    for name, content in (
+        ("发票.pdf", b"%PDF-1.4\n% not really\n"),
+        ("发票.pdf", files.pdf(javascript="app.alert(1)")),
+        ("发票.png", files.PDF),
+        ("发票.svg", b"<svg/>"),
+    ):
+        with pytest.raises(FundingError, match=name):
+            spend(studio, "10", receipt=files.upload(name, content))
+    assert Expenditure.objects.count() == 1

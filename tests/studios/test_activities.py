@@ -13,6 +13,7 @@ from studios import activities as services
 from studios.models import Activity, Attendance, Membership, Studio, TeamRole
 from studios.services import StudioError
 from tests.applications.factories import PNG, pdf_file, photo
+from tests.core.files import assert_served
 
 from .factories import published_studios, suizhou_studio
 
@@ -152,7 +153,7 @@ def test_evidence_must_be_an_accepted_file_that_is_what_it_says(two_studios):
     with translation_en(), pytest.raises(StudioError, match="does not look like a PNG"):
         log(studio, evidence=[("photo", "", fake)])
     exe = SimpleUploadedFile("slides.exe", b"MZ\x90\x00", content_type="application/x-msdownload")
-    with translation_en(), pytest.raises(StudioError, match="not an accepted file type"):
+    with translation_en(), pytest.raises(StudioError, match="never accepted"):
         log(studio, evidence=[("slides", "", exe)])
     with pytest.raises(StudioError):
         log(studio, evidence=[("selfie", "", photo())])
@@ -405,12 +406,9 @@ def test_evidence_files_are_only_for_those_who_may_open_the_studio(two_studios, 
     shot, slides = activity.evidence.order_by("pk")
     client.force_login(members(studio)[0].user)
     response = client.get(reverse("evidence_file", args=[shot.pk]))
-    assert response.status_code == 200
+    assert_served(response, "image/png", inline=True)
     assert b"".join(response.streaming_content).startswith(PNG[:8])
-    assert (
-        "attachment"
-        in client.get(reverse("evidence_file", args=[slides.pk]))["Content-Disposition"]
-    )
+    assert_served(client.get(reverse("evidence_file", args=[slides.pk])), "application/pdf")
     client.force_login(other.host)
     assert client.get(reverse("evidence_file", args=[shot.pk])).status_code == 404
     client.logout()
@@ -439,3 +437,73 @@ def test_a_zip_is_not_evidence(two_studios):
     archive = SimpleUploadedFile("photos.zip", b"PK\x03\x04rest", content_type="application/zip")
     with translation_en(), pytest.raises(StudioError, match="not an accepted file type"):
         log(studio, evidence=[("photo", "", archive)])
+
+
+# --- evidence is checked by what it is ----------------------------------------------
+
+
+def test_a_photo_of_an_activity_must_be_an_image(two_studios):
+    from tests.core import files
+
+    studio, _other = two_studios
+    for kind, name, content in (
+        ("photo", "合影.pdf", files.PDF),  # a PDF is not a photo
+        ("photo", "合影.jpg", files.PDF),  # nor when it is named like one
+        ("photo", "合影.png", b"\x89PNG\r\n\x1a\n<svg><script>alert(1)</script></svg>"),
+        ("slides", "课件.docx", files.docx()),  # slides are a deck or its PDF
+        ("sign_in", "签到.html", b"<html></html>"),
+    ):
+        with pytest.raises(StudioError, match=name):
+            log(studio, evidence=[(kind, "", files.upload(name, content))])
+    assert not Activity.objects.exists()
+    activity = log(
+        studio,
+        evidence=[
+            ("slides", "课件", files.upload("课件.pptx", files.pptx())),
+            ("sign_in", "签到表", files.upload("签到表.xlsx", files.xlsx())),
+            ("other", "方案", files.upload("方案.doc", files.doc())),
+        ],
+    )
+    assert activity.evidence.count() == 3
+
+
+def test_evidence_photos_are_stored_re_encoded_without_their_gps(two_studios, settings, tmp_path):
+    import io
+
+    from PIL import Image
+
+    from tests.core import files
+
+    settings.MEDIA_ROOT = tmp_path
+    studio, _other = two_studios
+    shot = files.jpeg(gps=True) + b"<html><script>alert(1)</script></html>"
+    activity = log(studio, evidence=[("photo", "合影", files.upload("合影.jpg", shot))])
+    evidence = activity.evidence.get()
+    with evidence.file.open("rb") as handle:
+        data = handle.read()
+    assert b"<script>" not in data and evidence.size == len(data)
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.format == "JPEG" and not image.getexif()
+
+
+def test_the_admin_checks_evidence_by_its_kind(two_studios, client, settings, tmp_path):
+    from accounts.models import User
+    from studios.models import ActivityEvidence
+    from tests.core import files
+
+    settings.MEDIA_ROOT = tmp_path
+    studio, _other = two_studios
+    activity = log(studio)
+    client.force_login(User.objects.get(username="admin"))
+    url = reverse("admin:studios_activityevidence_add")
+    data = {"activity": activity.pk, "title": "合影", "original_name": "", "size": "0"}
+    scan = files.upload("a.pdf", files.PDF)
+    response = client.post(url, {**data, "kind": "photo", "file": scan})
+    assert response.status_code == 200
+    assert "a.pdf" in str(response.context["adminform"].form.errors["file"])
+    assert not ActivityEvidence.objects.exists()
+    response = client.post(
+        url, {**data, "kind": "sign_in", "file": files.upload("a.pdf", files.PDF)}
+    )
+    assert response.status_code == 302
+    assert ActivityEvidence.objects.get().kind == "sign_in"

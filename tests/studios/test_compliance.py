@@ -26,8 +26,11 @@ from studios.models import (
     Studio,
     TeamRole,
 )
+from tests.core.files import assert_served
 
 from .factories import liuzhou_studio, published_studios, suizhou_studio
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 pytestmark = pytest.mark.django_db
 
@@ -392,6 +395,7 @@ def test_the_grid_runs_the_same_number_of_queries_for_5_and_40_studios(
     from openpyxl import load_workbook
 
     export = client.get(reverse("compliance_export"))
+    assert_served(export, XLSX)
     sheets = load_workbook(BytesIO(export.content)).worksheets
     assert [sheet.max_row for sheet in sheets] == [22, 20]  # a sheet per policy, with headers
 

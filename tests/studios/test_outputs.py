@@ -14,6 +14,7 @@ from applications import services as application_services
 from studios import outputs
 from studios.models import Output, OutputKind, OutputLevel, TeamRole, TopicStatus
 from studios.services import StudioError
+from tests.core import files
 
 from .factories import liuzhou_studio, published_studios, suizhou_studio
 
@@ -29,7 +30,7 @@ def frozen(monkeypatch, settings, tmp_path):
 
 
 def pdf(name="论文.pdf"):
-    return SimpleUploadedFile(name, b"%PDF-1.4\n%test\n", content_type="application/pdf")
+    return SimpleUploadedFile(name, files.PDF, content_type="application/pdf")
 
 
 def fake_pdf(name="论文.pdf"):
@@ -170,7 +171,7 @@ def test_shared_resources_are_for_the_city_and_unshared_ones_stay_in_the_studio(
     body = client.get(reverse("resources")).content.decode()
     assert "班会课精品课程" in body and "内部研讨纪要" not in body
     download = client.get(reverse("output_file", args=[shared.pk]))
-    assert download.status_code == 200
+    files.assert_served(download, "application/pdf")
     assert b"".join(download.streaming_content).startswith(b"%PDF")
     assert client.get(reverse("output_file", args=[private.pk])).status_code == 404
 
