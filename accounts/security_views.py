@@ -91,7 +91,10 @@ class OTPVerifyView(LoginRequiredMixin, View):
             )
             form.add_error(
                 None,
-                _("That code is not right, or it was already used. Try the newest code."),
+                _(
+                    "That code is not right, or it was already used. Wait a few seconds, "
+                    "then try the newest code."
+                ),
             )
             context = {"form": form, "next": _next_url(request)}
             return render(request, self.template_name, context, status=400)
