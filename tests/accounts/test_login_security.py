@@ -270,3 +270,19 @@ def test_a_password_an_administrator_types_must_be_changed(demo, client_for):
     assert response.status_code == 302
     teacher.refresh_from_db()
     assert teacher.check_password("set-by-admin-2024") and teacher.must_change_password
+
+
+# --- downloads ----------------------------------------------------------------------------
+
+
+def test_every_export_download_is_recorded(demo, client_for):
+    client = client_for("lz_city")
+    response = client.get("/compliance/export.xlsx")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    entry = AuditEntry.objects.get(verb="accounts.export.downloaded")
+    assert entry.actor == demo.user("lz_city") and "/compliance/export.xlsx" in entry.comment
+    assert entry.organisation == demo.org("lzjyj")
+    # Pages are not downloads.
+    client.get(reverse("home"))
+    assert AuditEntry.objects.filter(verb="accounts.export.downloaded").count() == 1
