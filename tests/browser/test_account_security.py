@@ -82,7 +82,7 @@ def test_a_county_reviewer_sets_up_the_app_at_first_login_and_then_needs_it(
     page.get_by_role("button", name="确认").click()
     codes = page.locator("[data-testid=recovery-codes] code").all_inner_texts()
     assert len(codes) == 10
-    page.get_by_role("link", name="我已保存，继续").click()
+    page.get_by_role("button", name="我已保存，继续").click()
     expect(page).to_have_url(re.compile(r"/review/$"))
 
     page.locator("details.dropdown summary").click()
