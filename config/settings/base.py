@@ -154,7 +154,7 @@ AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ADMIN = False  # accounts/admin.py shows the counters read-only, with an unlock
 AXES_VERBOSE = False
-AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password"]
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "csrfmiddlewaretoken"]
 
 # Content-Security-Policy (django-csp 4): no inline script and no eval anywhere; styles only
 # from our own files (the templates use classes, never style= attributes). The Django admin
