@@ -1,12 +1,23 @@
-from django.contrib import admin
+from axes.models import AccessAttempt
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from guardian.admin import GuardedModelAdmin
 
 from core.admin import ReadOnlyAdmin, ReadOnlyTabularInline, SafeAutocompleteMixin
 
 from . import services
 from .models import AuditEntry, City, Job, Notification, Organisation, RoleAssignment, User
+
+# A second factor is reset through the user's page (recorded), never edited by hand: the
+# plugins' own admin pages would also show each secret as a QR code to any administrator.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 
 class RoleAssignmentInline(ReadOnlyTabularInline):
@@ -16,18 +27,104 @@ class RoleAssignmentInline(ReadOnlyTabularInline):
     fields = readonly_fields = ["role", "organisation", "created_at"]
 
 
+class ImposedPasswordMixin:
+    """A password an administrator types for someone else must be changed at first login."""
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.must_change_password = True
+        if commit:
+            user.save()
+        return user
+
+
+class ImposedPasswordChangeForm(ImposedPasswordMixin, AdminPasswordChangeForm):
+    pass
+
+
+class ImposedPasswordCreationForm(ImposedPasswordMixin, AdminUserCreationForm):
+    pass
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    add_form = ImposedPasswordCreationForm
+    change_password_form = ImposedPasswordChangeForm
+
     list_display = ["username", "full_name", "email", "is_active", "is_staff", "last_login"]
     list_filter = ["is_active", "is_staff", "role_assignments__role", "notification_delivery"]
     search_fields = ["username", "full_name", "email", "phone"]
     inlines = [RoleAssignmentInline]
     fieldsets = BaseUserAdmin.fieldsets + (
-        (_("Mingshi"), {"fields": ("full_name", "phone", "notification_delivery", "language")}),
+        (
+            _("Mingshi"),
+            {
+                "fields": (
+                    "full_name",
+                    "phone",
+                    "notification_delivery",
+                    "language",
+                    "must_change_password",
+                )
+            },
+        ),
     )
+    actions = ["unlock_login", "reset_second_factor"]
 
     def has_delete_permission(self, request, obj=None):
         return False  # the audit trail names them: deactivate instead
+
+    @admin.action(description=_("Unlock login (after too many failed attempts)"))
+    def unlock_login(self, request, queryset):
+        for user in queryset:
+            services.user_login_unlock(actor=request.user, user=user)
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext("%(count)d account unlocked.", "%(count)d accounts unlocked.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Reset second factor (lost phone)"))
+    def reset_second_factor(self, request, queryset):
+        for user in queryset:
+            services.user_otp_reset(actor=request.user, user=user)
+        self.message_user(
+            request,
+            gettext("The second factor is removed: the user sets up a new one at next login."),
+            messages.SUCCESS,
+        )
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(admin.ModelAdmin):
+    """django-axes' failure counters, read-only; unlocking goes through the service (recorded)."""
+
+    list_display = ["attempt_time", "username", "ip_address", "failures_since_start"]
+    search_fields = ["username", "ip_address"]
+    date_hierarchy = "attempt_time"
+    fields = ["attempt_time", "username", "ip_address", "user_agent", "failures_since_start"]
+    readonly_fields = fields
+    actions = ["unlock"]
+
+    @admin.action(description=_("Unlock these accounts and addresses"))
+    def unlock(self, request, queryset):
+        for attempt in list(queryset):
+            user = User.objects.filter(username=attempt.username).first()
+            services.user_login_unlock(
+                actor=request.user, user=user, ip_address=attempt.ip_address or ""
+            )
+        self.message_user(request, gettext("Unlocked."), messages.SUCCESS)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(City)

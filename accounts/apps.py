@@ -9,4 +9,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registering rules and home panels is an import side effect; do it once, here.
-        from . import panels, permissions, tasks  # noqa: F401
+        from . import panels, permissions, security, tasks  # noqa: F401

@@ -537,6 +537,7 @@ class TeacherResource(BureauImportResource):
             full_name=plan["full_name"],
             email=plan["email"],
             phone=plan["phone"],
+            must_change_password=True,
         )
         services.role_assign(
             actor=self.actor, user=user, role=Role.TEACHER, organisation=plan["school"]

@@ -175,6 +175,9 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
     )
+    # Set when someone else chose the password (an import, an invitation, an administrator):
+    # the user must choose their own before doing anything else.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     class Meta:
         verbose_name = _("user")
@@ -185,6 +188,18 @@ class User(AbstractUser):
 
     def get_full_name(self) -> str:
         return self.full_name or super().get_full_name() or self.username
+
+    def audit_organisation(self):
+        """The organisation whose auditors read this person's security events: the one of
+        their first role (a school, a county bureau, the bureau), or None for a user with no
+        role (then only superusers see the entry)."""
+        assignment = (
+            RoleAssignment.objects.filter(user=self)
+            .select_related("organisation")
+            .order_by("pk")
+            .first()
+        )
+        return assignment.organisation if assignment is not None else None
 
 
 class Role(models.TextChoices):

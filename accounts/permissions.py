@@ -163,6 +163,29 @@ def can_view_audit_entry(user, entry) -> bool:
     )
 
 
+# Who sees a teacher's phone number and birth date in full, inside their scope: the reviewers
+# up the chain (the school, the county bureau, the municipal bureau). Experts, auditors, the
+# continuing-education centre and finance officers see them masked (138****0000, 1980-**).
+PERSONAL_DETAILS_ROLES = {Role.SCHOOL_ADMIN, Role.COUNTY_REVIEWER, Role.MUNICIPAL_ADMIN}
+
+
+@rule("accounts.view_personal_details")
+def can_view_personal_details(user, subject) -> bool:
+    """May ``user`` see the personal details in ``subject`` in full?
+
+    ``subject`` is an object with ``personal_details_owner() -> (user id or None,
+    organisation)`` (an application, a seat request), or an Organisation: then the question
+    is about everyone in it and below it (an export of a county or a city)."""
+    if user.is_superuser:
+        return True
+    if isinstance(subject, Organisation):
+        return in_scope(user, subject, roles=PERSONAL_DETAILS_ROLES)
+    owner_id, organisation = subject.personal_details_owner()
+    if owner_id is not None and owner_id == user.pk:
+        return True
+    return organisation is not None and in_scope(user, organisation, roles=PERSONAL_DETAILS_ROLES)
+
+
 @rule("accounts.read_notification")
 def can_read_notification(user, notification) -> bool:
     return notification.recipient_id == user.pk

@@ -271,12 +271,21 @@ def user_ensure(
     email: str = "",
     phone: str = "",
     password: str | None = None,
+    must_change_password: bool = False,
 ) -> User:
     """Create the user if missing; an existing user is left as they are (their password is
     never reset by this). A new user without a password has none usable until they set one
-    through a reset."""
+    through a reset. Accounts made for someone else (an import, an invitation) pass
+    ``must_change_password``: whoever logs in first with a password not of their own choosing
+    changes it before anything else."""
     user, created = User.objects.get_or_create(
-        username=username, defaults={"full_name": full_name, "email": email, "phone": phone}
+        username=username,
+        defaults={
+            "full_name": full_name,
+            "email": email,
+            "phone": phone,
+            "must_change_password": must_change_password,
+        },
     )
     if created:
         if password:
@@ -335,6 +344,167 @@ def user_update_preferences(*, actor: User, notification_delivery: str, language
     actor.language = language
     actor.save(update_fields=["notification_delivery", "language"])
     return actor
+
+
+# --- security: logins, lockouts, second factor, passwords ----------------------------------
+
+
+def _client(request) -> str:
+    if request is None:
+        return ""
+    from .security import client_ip
+
+    return client_ip(request) or ""
+
+
+def security_event_record(
+    *,
+    verb: str,
+    request=None,
+    user: User | None = None,
+    username: str = "",
+    actor: User | None = None,
+    comment: str = "",
+) -> AuditEntry | None:
+    """Record a login, logout, failure, lockout or second-factor event in the audit trail.
+
+    The object is the account concerned (found by ``username`` when only that is known), so
+    that the auditors of the person's own organisation read it. A name that matches no account
+    is recorded against django-axes' counter for that name and address, where there is one.
+    """
+    address = _client(request)
+    if user is None and username:
+        user = User.objects.filter(username=username).first()
+    parts = [part for part in (comment, address and f"IP {address}") if part]
+    if user is not None:
+        return audit_record(
+            actor=actor if actor is not None else user,
+            obj=user,
+            verb=verb,
+            comment=" · ".join(parts),
+        )
+    from axes.models import AccessAttempt
+
+    attempt = (
+        AccessAttempt.objects.filter(username=username[:255], ip_address=address or None)
+        .order_by("-attempt_time")
+        .first()
+    )
+    if attempt is None:
+        return None
+    return audit_record(
+        actor=actor,
+        obj=attempt,
+        verb=verb,
+        comment=" · ".join([_("unknown account “%(name)s”") % {"name": username[:60]}, *parts]),
+    )
+
+
+@transaction.atomic
+def user_login_unlock(*, actor: User, user: User | None = None, ip_address: str = "") -> int:
+    """Lift a login lockout before its cooling period ends: the account's counters (from any
+    address) or an address's (for any account). Returns how many counters were cleared."""
+    from axes.utils import reset
+
+    if user is None and not ip_address:
+        raise AccountsError(_("Choose an account or an address to unlock."))
+    count = 0
+    if user is not None:
+        count += reset(username=user.get_username())
+        audit_record(actor=actor, obj=user, verb="accounts.login.unlocked", comment=str(count))
+    if ip_address:
+        from axes.models import AccessAttempt
+
+        attempt = AccessAttempt.objects.filter(ip_address=ip_address).first()
+        cleared = reset(ip=ip_address)
+        count += cleared
+        if attempt is not None:
+            audit_record(
+                actor=actor,
+                obj=attempt,
+                verb="accounts.login.unlocked",
+                comment=f"IP {ip_address} · {cleared}",
+            )
+    return count
+
+
+def user_password_changed(*, actor: User) -> User:
+    """The user chose a new password (Django's form has set it): lift the obligation."""
+    if actor.must_change_password:
+        actor.must_change_password = False
+        actor.save(update_fields=["must_change_password"])
+    audit_record(actor=actor, obj=actor, verb="accounts.password.changed")
+    return actor
+
+
+def _recovery_codes(device, count: int) -> list[str]:
+    from django_otp.plugins.otp_static.models import StaticToken
+
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _i in range(count)]
+    device.token_set.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+@transaction.atomic
+def otp_enrolment_start(*, actor: User):
+    """An unconfirmed TOTP device for the actor (the one already started, if any)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=actor, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=actor, name=_("Authenticator app"), confirmed=False)
+    return device
+
+
+@transaction.atomic
+def otp_enrolment_confirm(*, actor: User, device, token: str) -> list[str]:
+    """Confirm the actor's new authenticator with a code from it; returns the recovery codes
+    (shown once). Any earlier authenticator and recovery codes are replaced."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if device.user_id != actor.pk or device.confirmed:
+        raise AccountsError(_("Start the set-up again."))
+    if not device.verify_token((token or "").strip().replace(" ", "")):
+        raise AccountsError(
+            _("That code is not right. Check the time on your phone and try the newest code.")
+        )
+    TOTPDevice.objects.filter(user=actor).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    static, _created = StaticDevice.objects.get_or_create(
+        user=actor, defaults={"name": _("Recovery codes"), "confirmed": True}
+    )
+    codes = _recovery_codes(static, settings.MINGSHI_RECOVERY_CODES)
+    audit_record(actor=actor, obj=actor, verb="accounts.otp.enrolled")
+    return codes
+
+
+@transaction.atomic
+def otp_recovery_codes_regenerate(*, actor: User) -> list[str]:
+    """New recovery codes for the actor; the old ones stop working."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    static = StaticDevice.objects.filter(user=actor, confirmed=True).first()
+    if static is None:
+        raise AccountsError(_("Set up an authenticator app first."))
+    codes = _recovery_codes(static, settings.MINGSHI_RECOVERY_CODES)
+    audit_record(actor=actor, obj=actor, verb="accounts.otp.recovery_codes_regenerated")
+    return codes
+
+
+@transaction.atomic
+def user_otp_reset(*, actor: User, user: User) -> int:
+    """An administrator removes a user's second factor (a lost phone): the user sets up a new
+    one at their next login. Returns how many devices were removed."""
+    from django_otp import devices_for_user
+
+    devices = list(devices_for_user(user, confirmed=None))
+    for device in devices:
+        device.delete()
+    audit_record(actor=actor, obj=user, verb="accounts.otp.reset", comment=str(len(devices)))
+    return len(devices)
 
 
 def reminder_send(

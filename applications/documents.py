@@ -112,11 +112,13 @@ def _opinion_boxes(application: Application) -> list[OpinionBox]:
     ]
 
 
-def _form(application: Application) -> dict:
-    """What the form template needs for one application (after ``_prefetch_form_data``)."""
+def _form(application: Application, *, reveal_personal: bool = True) -> dict:
+    """What the form template needs for one application (after ``_prefetch_form_data``).
+    Without ``reveal_personal`` phone numbers and birth months are masked."""
     team = application.form_team
     return {
         "application": application,
+        "reveal_personal": reveal_personal,
         "title": form_title(application.call),
         "advisors": [row for row in team if row.role == TeamRole.ADVISOR],
         "members": [row for row in team if row.role == TeamRole.MEMBER],
@@ -137,10 +139,11 @@ def _photo_url(application: Application) -> str:
     return path.as_uri() if path.is_file() else ""
 
 
-def application_pdf(application: Application) -> bytes:
-    """The official application form of ``application``, filled in."""
+def application_pdf(application: Application, *, reveal_personal: bool = True) -> bytes:
+    """The official application form of ``application``, filled in; for a reader who may not
+    see personal details in full (``accounts.view_personal_details``), with them masked."""
     _prefetch_form_data([application])
-    form = _form(application)
+    form = _form(application, reveal_personal=reveal_personal)
     return render_pdf(
         "applications/pdf/application.html",
         {"forms": [form], "title": form["title"], "is_draft": form["is_draft"]},

@@ -244,6 +244,11 @@ class Application(models.Model):
     def audit_organisation(self) -> Organisation:
         return self.school
 
+    def personal_details_owner(self):
+        """For ``accounts.view_personal_details``: the applicant and their school (the team's
+        details were collected by the applicant and are reviewed along with theirs)."""
+        return self.applicant_id, self.school
+
     @property
     def is_bureau_affiliated(self) -> bool:
         return self.county_id is None

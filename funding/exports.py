@@ -21,7 +21,7 @@ text); ``bench/audit_export.py`` compares the two.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -34,7 +34,8 @@ from import_export import fields as ie_fields
 from import_export import resources
 
 from accounts.models import City, Organisation, OrganisationKind, Role
-from accounts.permissions import CITY_WIDE_ROLES, role_assignments
+from accounts.permissions import CITY_WIDE_ROLES, can, role_assignments
+from core.privacy import mask_date
 from studios.models import Activity
 
 MONEY = "#,##0.00"
@@ -75,6 +76,9 @@ class AuditScope:
     call: Any = None  # applications.Call
     year: int | None = None
     today: date | None = None  # the day quota compliance is counted on
+    # Birth months in full, or masked (1980-**) for a reader who may not see them
+    # (accounts.view_personal_details over the whole scope: not auditors).
+    reveal_personal: bool = True
 
     def studio_q(self, prefix: str = "") -> Q:
         q = Q(**{f"{prefix}school__city_id": self.city.pk})
@@ -206,10 +210,13 @@ def scope_for_user(
             if len(counties) != 1:
                 raise ScopeError(_("Choose one of your counties."))
             county_org = Organisation.objects.get(pk=next(iter(counties)))
-            scope = AuditScope(city=scope.city, county=county_org, call=scope.call, year=scope.year)
+            scope = replace(scope, county=county_org)
         elif scope.county.pk not in counties:
             raise ScopeError(_("That county is outside your scope."))
-    return scope
+    area = scope.county or Organisation.objects.get(
+        city=scope.city, kind=OrganisationKind.MUNICIPAL_BUREAU
+    )
+    return replace(scope, reveal_personal=can(user, "accounts.view_personal_details", area))
 
 
 class AuditScopeForm(forms.Form):
@@ -472,12 +479,15 @@ class MembershipsSheet(Sheet):
             )
         )
         for row in values.iterator(chunk_size=CHUNK_SIZE):
+            birth = row[6] if scope.reveal_personal or row[6] is None else mask_date(row[6])
             yield (
                 row[0],
                 row[1],
                 _county(row[2]),
                 roles.get(row[3], row[3]),
-                *row[4:11],
+                *row[4:6],
+                birth,
+                *row[7:11],
                 sources.get(row[11], row[11]),
                 *row[12:],
             )

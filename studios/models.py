@@ -853,3 +853,7 @@ class SeatRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.teacher} → {self.studio}"
+
+    def personal_details_owner(self):
+        """For ``accounts.view_personal_details``: the teacher and their school."""
+        return self.teacher_id, self.school

@@ -21,6 +21,7 @@ def test_seed_demo_prints_logins_and_is_idempotent():
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
     assert "lz_county" in out.getvalue() and "sz_ce" in out.getvalue()
+    assert "Second factor: OFF" in out.getvalue()  # the demo says it runs without 2FA
     first = snapshot()
     call_command("seed_demo", stdout=io.StringIO())
     assert snapshot() == first

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts.mixins import PermissionRequiredMixin
+from accounts.permissions import can
 from core.files import file_download, stored_file_response
 
 from .. import documents, selectors
@@ -41,7 +42,8 @@ class ApplicationPdfView(ApplicationObjectMixin, View):
     """The filled official form; the applicant also gets their draft, marked 草稿."""
 
     def get(self, request, pk):
-        content = documents.application_pdf(self.object)
+        reveal = can(request.user, "accounts.view_personal_details", self.object)
+        content = documents.application_pdf(self.object, reveal_personal=reveal)
         return pdf_response(content, documents.pdf_filename(self.object))
 
 

@@ -1,6 +1,7 @@
 """Settings shared by every environment; every value that differs comes from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -44,6 +45,11 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "django_celery_beat",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     "core",
     "accounts",
     "studios",
@@ -54,15 +60,27 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost but one, so that every response (redirects from the middleware below too)
+    # carries the policy; a view that set its own Content-Security-Policy keeps it.
+    "accounts.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # The session gates, in this order: idle too long → log in again; second factor not yet
+    # given → verification/enrolment; a password set by someone else → change it.
+    "accounts.middleware.IdleTimeoutMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
+    "accounts.middleware.DownloadAuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a lockout noticed during the view into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -95,6 +113,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out account or address is refused before any password check.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -111,6 +131,51 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Sessions: a working day at most (not Django's two weeks); staff roles also time out when
+# idle (MINGSHI_IDLE_TIMEOUT_MINUTES below).
+SESSION_COOKIE_AGE = int(env("DJANGO_SESSION_COOKIE_AGE", str(9 * 3600)))
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Login throttling (django-axes): 5 failures for one account, or from one address, lock that
+# account or address for the cooling period. A success does not wipe the count (it would let
+# anyone with an account reset the counter of the address they share). Administrators unlock
+# through the admin (accounts.services.user_login_unlock, recorded in the audit trail).
+AXES_ENABLED = env_bool("MINGSHI_LOGIN_THROTTLE", True)
+AXES_FAILURE_LIMIT = int(env("MINGSHI_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(env("MINGSHI_LOGIN_LOCKOUT_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = False
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_CALLABLE = "accounts.security_views.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"
+# Our audit trail records logins and logouts; axes keeps only the failure counters.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False  # accounts/admin.py shows the counters read-only, with an unlock
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "csrfmiddlewaretoken"]
+
+# Content-Security-Policy (django-csp 4): no inline script and no eval anywhere; styles only
+# from our own files (the templates use classes, never style= attributes). The Django admin
+# alone also gets 'unsafe-inline' for styles (its change list and django-import-export write a
+# few), see accounts.middleware.ContentSecurityPolicyMiddleware. File downloads carry their
+# own stricter policy, which this one never overwrites.
+SELF, NONE = "'self'", "'none'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -176,6 +241,8 @@ LOGGING = {
         # WeasyPrint logs every step of every PDF at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # django-axes logs every attempt; the audit trail already records them.
+        "axes": {"level": "ERROR"},
     },
 }
 
@@ -194,3 +261,19 @@ MINGSHI_ATTENDANCE_CONFIRM_DAYS = int(env("MINGSHI_ATTENDANCE_CONFIRM_DAYS", "7"
 MINGSHI_JOB_LEASE_SECONDS = float(env("MINGSHI_JOB_LEASE_SECONDS", "60"))
 MINGSHI_JOB_MAX_ATTEMPTS = int(env("MINGSHI_JOB_MAX_ATTEMPTS", "3"))
 MINGSHI_JOB_QUEUED_GRACE_SECONDS = float(env("MINGSHI_JOB_QUEUED_GRACE_SECONDS", "900"))
+
+# Security of accounts (等保 2.0 level 3). Role codes are accounts.models.Role values.
+# Holders of these roles (and superusers) must log in with a second factor (TOTP) when
+# MINGSHI_OTP_REQUIRED is on; everyone else may enrol one (and is then asked for it).
+_STAFF_ROLES = "municipal_admin,ce_officer,county_reviewer,school_admin,finance_officer,auditor"
+MINGSHI_OTP_REQUIRED = env_bool("MINGSHI_OTP_REQUIRED", True)
+MINGSHI_OTP_REQUIRED_ROLES = env_list("MINGSHI_OTP_REQUIRED_ROLES", _STAFF_ROLES)
+# The name the authenticator app shows next to the account.
+OTP_TOTP_ISSUER = env("MINGSHI_OTP_ISSUER", "Mingshi")
+MINGSHI_RECOVERY_CODES = int(env("MINGSHI_RECOVERY_CODES", "10"))
+# Holders of these roles (and superusers) are logged out after this many idle minutes; the
+# others keep their session up to SESSION_COOKIE_AGE.
+MINGSHI_IDLE_TIMEOUT_ROLES = env_list("MINGSHI_IDLE_TIMEOUT_ROLES", _STAFF_ROLES)
+MINGSHI_IDLE_TIMEOUT_MINUTES = int(env("MINGSHI_IDLE_TIMEOUT_MINUTES", "30"))
+# How many reverse proxies stand in front (their X-Forwarded-For is trusted); 0 = none.
+MINGSHI_TRUSTED_PROXY_COUNT = int(env("MINGSHI_TRUSTED_PROXY_COUNT", "0"))

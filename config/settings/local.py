@@ -7,3 +7,7 @@ DEBUG = env_bool("DJANGO_DEBUG", True)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# The demo may log in without a second factor; scripts/dev.sh and seed_demo say so.
+# MINGSHI_OTP_REQUIRED=1 turns it on as in production.
+MINGSHI_OTP_REQUIRED = env_bool("MINGSHI_OTP_REQUIRED", False)

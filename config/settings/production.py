@@ -27,3 +27,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# A second factor for every staff role, always (MINGSHI_OTP_REQUIRED_ROLES names them).
+MINGSHI_OTP_REQUIRED = True
+# Login failures are counted per client address: behind the bureau's reverse proxy that is the
+# address the proxy appends to X-Forwarded-For (this many proxies in front; 0 = none).
+MINGSHI_TRUSTED_PROXY_COUNT = int(env("MINGSHI_TRUSTED_PROXY_COUNT", "1"))

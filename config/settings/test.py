@@ -12,3 +12,6 @@ STORAGES = {
 # Serve static files from the app folders without a collectstatic step.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The second factor is off by default (tests log in with force_login); the 2FA tests turn it
+# on. Login throttling stays on, with its database handler, as in production.
+MINGSHI_OTP_REQUIRED = False

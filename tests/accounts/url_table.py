@@ -13,6 +13,11 @@ ROWS = [
     # A logged-in user who opens the login page is sent home.
     Row("login", visibility=PUBLIC, others=REDIRECT),
     Row("logout", method="POST", others=LOGIN),
+    # The second factor: one's own security page and authenticator setup. Verifying is for a
+    # login that waits for its code; a user with no device to verify is sent on.
+    Row("security", ok=EVERYONE),
+    Row("otp_setup", ok=EVERYONE),
+    Row("otp_verify", others=REDIRECT),
     Row("password_change", ok=EVERYONE),
     Row("password_change_done", ok=EVERYONE),
     Row("preferences", ok=EVERYONE),

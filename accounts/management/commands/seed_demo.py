@@ -17,3 +17,20 @@ class Command(BaseCommand):
             where = f"{login.role} · {login.organisation}"
             self.stdout.write(f"  {login.username:<{width}}  {login.full_name}  {where}")
         self.stdout.write(f"Password for every demo user: {settings.MINGSHI_DEMO_PASSWORD}")
+        if settings.MINGSHI_OTP_REQUIRED:
+            roles = ", ".join(settings.MINGSHI_OTP_REQUIRED_ROLES)
+            self.stdout.write(
+                f"Second factor: REQUIRED for superusers and {roles} "
+                "(each sets up an authenticator app at first login)."
+            )
+        else:
+            self.stdout.write(
+                self.style.WARNING(
+                    "Second factor: OFF for this demo (MINGSHI_OTP_REQUIRED=0); production "
+                    "requires it for every staff role. Start with MINGSHI_OTP_REQUIRED=1 to try it."
+                )
+            )
+        self.stdout.write(
+            f"Login lockout: after {settings.AXES_FAILURE_LIMIT} failures, for "
+            f"{int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)} minutes."
+        )
