@@ -36,6 +36,7 @@ package's own index can hide a sheet from the count. The limits come from settin
 
 from __future__ import annotations
 
+import codecs
 import re
 import zipfile
 import zlib
@@ -282,9 +283,63 @@ def inspect_workbook(content: bytes, limits: WorkbookLimits | None = None) -> Wo
                 OSError,
                 RuntimeError,  # an encrypted part
                 NotImplementedError,  # a compression method zipfile does not know
+                UnicodeError,  # UTF-16 that does not decode
             ):
                 raise _unreadable() from None
     return facts
+
+
+# Encodings in which every ASCII character is its own byte and never part of another
+# character: the byte patterns above find exactly the tags an XML parser finds.
+_ASCII_SAFE = re.compile(
+    rb"utf-?8|us-ascii|ascii|iso[-_]?8859-\d+|latin-?\d|windows-125\d|cp125\d|gb2312|gbk|"
+    rb"gb18030|big5",
+    re.IGNORECASE,
+)
+_DECLARED = re.compile(rb"""\A\s*<\?xml[^>]*?\bencoding\s*=\s*["']([^"']*)["']""")
+
+
+def _encoding(head: bytes) -> str | None:
+    """How to read a part: "bytes" (UTF-8 and other ASCII-safe encodings), "utf-16", or None
+    for a part that is no XML at all (a picture: no XML parser reads it). Encodings that could
+    spell a tag in other bytes (UTF-32, EBCDIC, UTF-7 and the like) are refused."""
+    if head[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff", b"<\x00\x00\x00", b"\x00\x00\x00<"):
+        raise _unreadable()  # UTF-32
+    if head[:4] == b"\x4c\x6f\xa7\x94":
+        raise _unreadable()  # EBCDIC
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    if head[:2] == b"<\x00":
+        return "utf-16-le"
+    if head[:2] == b"\x00<":
+        return "utf-16-be"
+    head = head.removeprefix(b"\xef\xbb\xbf")
+    if not head or head[:1] not in b"< \t\r\n":
+        return None
+    declared = _DECLARED.match(head)
+    if declared and not _ASCII_SAFE.fullmatch(declared.group(1).strip()):
+        raise _unreadable()
+    return "bytes"
+
+
+def _chunks(stream):
+    """The part's XML as UTF-8-compatible bytes, a chunk at a time (nothing for a non-XML
+    part), then one empty chunk."""
+    first = stream.read(CHUNK)
+    encoding = _encoding(first)
+    if encoding is None:
+        yield b""
+        return
+    decoder = None if encoding == "bytes" else codecs.getincrementaldecoder(encoding)()
+    chunk = first
+    while True:
+        if decoder is not None:
+            yield decoder.decode(chunk, final=not chunk).encode()
+        else:
+            yield chunk
+        if not chunk:
+            return
+        chunk = stream.read(CHUNK)
 
 
 def _scan_part(archive, info, limits: WorkbookLimits, facts: WorkbookFacts) -> None:
@@ -293,8 +348,7 @@ def _scan_part(archive, info, limits: WorkbookLimits, facts: WorkbookFacts) -> N
     strings = 0
     carry = b""
     with archive.open(info) as stream:
-        while True:
-            chunk = stream.read(CHUNK)
+        for chunk in _chunks(stream):
             at_end = not chunk
             buffer = carry + chunk
             carry = b""

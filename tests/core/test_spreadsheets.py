@@ -160,6 +160,27 @@ def test_row_numbers_that_hide_their_size_are_refused(row):
     _refused(xlsx.package({"xl/worksheets/sheet1.xml": sheet}))
 
 
+def test_a_sheet_in_utf16_is_counted_and_odd_encodings_are_refused():
+    """openpyxl reads a UTF-16 sheet (20,000 rows in 240 kB) whose bytes hold no "<row"."""
+    body = "<sheetData>" + "<row/>" * 101 + "</sheetData></worksheet>"
+    sheet = (xlsx.SHEET_HEAD.replace("UTF-8", "UTF-16") + body).encode("utf-16")
+    assert b"<row" not in sheet
+    assert "100" in _refused(xlsx.package({"xl/worksheets/sheet1.xml": sheet}))
+    for name in ("UTF-7", "IBM037", "UTF-32"):
+        sheet = xlsx.SHEET_HEAD.replace("UTF-8", name) + body
+        _refused(xlsx.package({"xl/worksheets/sheet1.xml": sheet}))
+    sheet = (xlsx.SHEET_HEAD + body).encode("utf-32")
+    _refused(xlsx.package({"xl/worksheets/sheet1.xml": sheet}))
+    gbk = (xlsx.SHEET_HEAD.replace("UTF-8", "GBK") + "<sheetData><row/></sheetData>").encode("gbk")
+    assert inspect_workbook(xlsx.package({"xl/worksheets/sheet1.xml": gbk}), LIMITS).rows == 1
+
+
+def test_pictures_are_not_read_as_xml():
+    picture = b"\x89PNG\r\n\x1a\n" + b"<!DOCTYPE <row r='9999999'> <si>" * 1000
+    facts = inspect_workbook(xlsx.package({"xl/media/image1.png": picture}), LIMITS)
+    assert (facts.rows, facts.shared_strings) == (0, 0)
+
+
 def test_a_lying_dimension_does_not_count():
     rows = [[f"x{i}"] for i in range(150)]
     content = xlsx.excel_workbook(rows, dimension="A1:A2")
