@@ -27,7 +27,9 @@ refuses, with a message for the person who uploaded it, a workbook that would ho
 - then, streaming every part once (at most the limit above, in chunks, stopping at the first
   limit passed): the rows of any sheet (blank rows and gaps in the row numbers count, as openpyxl
   fills them in), the number of shared strings and the size of the shared-string table. A DTD
-  (which no spreadsheet has) is refused outright.
+  (which no spreadsheet has) is refused outright; UTF-16 parts are decoded as they are read, and
+  encodings that could spell a tag in other bytes are refused. Parts that are no XML (pictures)
+  are not read.
 
 Every part is scanned rather than the ones the package says are sheets, so that no trick in the
 package's own index can hide a sheet from the count. The limits come from settings
