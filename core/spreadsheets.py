@@ -41,7 +41,6 @@ from __future__ import annotations
 import codecs
 import re
 import zipfile
-import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -236,7 +235,7 @@ def inspect_workbook(content: bytes, limits: WorkbookLimits | None = None) -> Wo
     limits = limits or WorkbookLimits.from_settings()
     try:
         archive = zipfile.ZipFile(BytesIO(content))
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+    except Exception:  # hostile bytes: BadZipFile, and offsets that overflow a seek, …
         raise _unreadable() from None
     with archive:
         infos = archive.infolist()
@@ -278,15 +277,12 @@ def inspect_workbook(content: bytes, limits: WorkbookLimits | None = None) -> Wo
                 continue
             try:
                 _scan_part(archive, info, limits, facts)
-            except (
-                zipfile.BadZipFile,  # a damaged part, or one whose size or CRC lies
-                zlib.error,
-                EOFError,
-                OSError,
-                RuntimeError,  # an encrypted part
-                NotImplementedError,  # a compression method zipfile does not know
-                UnicodeError,  # UTF-16 that does not decode
-            ):
+            except WorkbookRefused:
+                raise
+            except Exception:
+                # A damaged part or one whose size or CRC lies (BadZipFile, zlib.error), an
+                # encrypted one (RuntimeError), an unknown compression (NotImplementedError),
+                # UTF-16 that does not decode, offsets that overflow: not a workbook we read.
                 raise _unreadable() from None
     return facts
 

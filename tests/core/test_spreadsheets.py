@@ -8,6 +8,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from core import spreadsheets
@@ -238,3 +240,32 @@ def test_bombs_are_refused_from_the_directory_in_milliseconds(monkeypatch):
         assert time.perf_counter() - started < 0.5  # the issue asks: well under a second
         assert "16.0\xa0MB" in message
     assert opened == []  # no part was unpacked
+
+
+# --- hostile bytes ---------------------------------------------------------------------------
+
+GOOD = xlsx.excel_workbook([["学校名称", "学校代码"], ["一中", "yz"], ["二中", 2]])
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(
+    edits=st.lists(
+        st.tuples(st.integers(0, len(GOOD) - 1), st.binary(min_size=1, max_size=8)),
+        min_size=1,
+        max_size=6,
+    ),
+    cut=st.integers(0, len(GOOD)),
+)
+def test_damaged_workbooks_are_measured_or_refused_never_an_error(edits, cut):
+    """Bytes changed anywhere (headers, directory, compressed data), or the file cut short:
+    the answer is facts or a refusal with a message, never another exception."""
+    damaged = bytearray(GOOD)
+    for offset, data in edits:
+        damaged[offset : offset + len(data)] = data
+    for content in (bytes(damaged), bytes(damaged[:cut])):
+        try:
+            facts = inspect_workbook(content, LIMITS)
+        except WorkbookRefused as exc:
+            assert str(exc)
+        else:
+            assert facts.rows <= LIMITS.rows

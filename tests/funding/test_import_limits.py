@@ -10,6 +10,9 @@ import time
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.reader.excel import ExcelReader
 
@@ -266,3 +269,28 @@ def test_progress_is_visible_while_the_import_holds_its_transaction(
     assert response.url == reverse("data_import_job", args=[job.pk])
     assert seen == [[(4, 6)]]
     assert (job.status, job.progress, job.total) == (JobStatus.DONE, 6, 6)
+
+
+# --- hostile bytes ---------------------------------------------------------------------------
+
+GOOD = xlsx.excel_workbook([SCHOOL_HEADERS, *schools(3)])
+
+
+@hypothesis_settings(max_examples=150, derandomize=True, deadline=None)
+@given(
+    edits=st.lists(
+        st.tuples(st.integers(0, len(GOOD) - 1), st.binary(min_size=1, max_size=8)),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_a_damaged_workbook_is_read_or_refused_with_a_message(edits):
+    damaged = bytearray(GOOD)
+    for offset, data in edits:
+        damaged[offset : offset + len(data)] = data
+    try:
+        dataset = account_exports.read_workbook(bytes(damaged), columns=SCHOOL_HEADERS)
+    except account_exports.ImportFileError as exc:
+        assert str(exc)
+    else:
+        assert len(dataset) <= 3
