@@ -131,24 +131,30 @@ def import_job_start(
 def committed_report(report):
     """``report`` as an import may call it: from inside the import's transaction (which a dry
     run rolls back), progress written on the same connection would show only at the end, or
-    never. Called inside a transaction, it writes from a thread of its own (its own database
-    connection, in autocommit) and waits for it, at most ``PROGRESS_WAIT`` seconds. SQLite
-    (the embedded demo, where jobs run in the request anyway) allows one writer: there the
-    progress is written in place."""
+    never, and would hold the job's row locked meanwhile. Called inside a transaction, it
+    writes from a thread of its own (its own database connection, in autocommit), waits for it
+    at most ``PROGRESS_WAIT`` seconds, and raises what ``report`` raised (a lost lease stops
+    the import). SQLite (the embedded demo, where jobs run in the request anyway) allows one
+    writer: there the progress is written in place."""
 
     def call(done: int, total: int) -> None:
         if not connection.in_atomic_block or connection.vendor == "sqlite":
             report(done, total)
             return
+        raised: list[BaseException] = []
 
         def write() -> None:
             try:
                 report(done, total)
+            except BaseException as exc:  # handed to the import's own thread below
+                raised.append(exc)
             finally:
-                connections.close_all()
+                connections.close_all()  # this thread's connections only
 
         thread = threading.Thread(target=write, name="import-progress", daemon=True)
         thread.start()
         thread.join(PROGRESS_WAIT)
+        if raised:
+            raise raised[0]
 
     return call
