@@ -7,12 +7,15 @@ bureau's city and writes only through ``accounts.services`` (``organisation_ensu
 for real; either way a single invalid row leaves the database as it was.
 """
 
+import json
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from io import BytesIO
 from typing import ClassVar
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import validate_email, validate_slug
 from django.db import IntegrityError, transaction
@@ -23,7 +26,10 @@ from django.utils.translation import gettext_lazy
 from import_export import resources
 from import_export.fields import Field
 from import_export.instance_loaders import BaseInstanceLoader
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from tablib import Dataset
+
+from core.spreadsheets import WorkbookRefused, inspect_workbook
 
 from . import services
 from .models import City, Organisation, OrganisationKind, Role, SchoolStage, User
@@ -31,7 +37,8 @@ from .permissions import scope_q
 
 # The hidden column the reader adds: the row's number in the workbook (the header is row 1).
 ROW_NUMBER = "__row__"
-MAX_IMPORT_ROWS = 5000
+# An import reports its progress every this many rows (and at the last one).
+PROGRESS_EVERY = 100
 
 # 学段 as people write them in a workbook; the stable codes are accepted too.
 STAGE_WORDS = {
@@ -82,6 +89,10 @@ def _cell_text(value) -> str:
         return str(int(value))
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, ArrayFormula):
+        return str(value.text or "=")
+    if isinstance(value, DataTableFormula):
+        return "="
     return str(value).replace("\u3000", " ").strip()
 
 
@@ -90,16 +101,31 @@ def read_workbook(content: bytes, *, columns: list[str]) -> Dataset:
 
     The first row must name every column in ``columns`` (in any order; other columns are
     ignored). Each row keeps its workbook row number in the ``ROW_NUMBER`` column.
+
+    The file is measured before openpyxl opens it (``core.spreadsheets.inspect_workbook``:
+    parts, unpacked sizes, rows, shared strings against the settings' limits), so a small
+    file that unpacks into millions of rows or one huge text is refused at once. Formulas are
+    read as formulas (``=...``), never as their last computed value, so that validation can
+    refuse them; the sheet's own idea of its size (``<dimension>``) is not trusted.
     """
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(BytesIO(content), read_only=True, data_only=True)
+        inspect_workbook(content)
+    except WorkbookRefused as exc:
+        raise ImportFileError(str(exc)) from exc
+    try:
+        workbook = load_workbook(BytesIO(content), read_only=True, data_only=False)
     except Exception as exc:  # a zip that is not a workbook, a damaged file, ...
         raise ImportFileError(_("The file cannot be read as an Excel workbook (.xlsx).")) from exc
+    max_rows = settings.MINGSHI_IMPORT_MAX_ROWS
     try:
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
-        headers = [_cell_text(value) for value in next(rows, None) or ()]
+        if not workbook.worksheets:
+            raise ImportFileError(_("The file cannot be read as an Excel workbook (.xlsx)."))
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # a wrong <dimension> would cut rows off or pad them out
+        header_row = next(sheet.iter_rows(max_row=1, values_only=True), None) or ()
+        headers = [_cell_text(value) for value in header_row]
         missing = [column for column in columns if column not in headers]
         if missing:
             raise ImportFileError(
@@ -107,16 +133,22 @@ def read_workbook(content: bytes, *, columns: list[str]) -> Dataset:
                 % {"columns": "、".join(missing)}
             )
         positions = [headers.index(column) for column in columns]
+        width = max(positions) + 1  # cells further right are never built
         dataset = Dataset(headers=[*columns, ROW_NUMBER])
+        rows = sheet.iter_rows(min_row=2, max_col=width, values_only=True)
         for number, values in enumerate(rows, start=2):
             cells = [_cell_text(values[i]) if i < len(values) else "" for i in positions]
             if not any(cells):
                 continue
-            if len(dataset) >= MAX_IMPORT_ROWS:
+            if len(dataset) >= max_rows:
                 raise ImportFileError(
-                    _("A workbook may hold at most %(count)d rows.") % {"count": MAX_IMPORT_ROWS}
+                    _("A workbook may hold at most %(count)d rows.") % {"count": max_rows}
                 )
             dataset.append([*cells, number])
+    except ImportFileError:
+        raise
+    except Exception as exc:  # a sheet that openpyxl cannot parse half-way through
+        raise ImportFileError(_("The file cannot be read as an Excel workbook (.xlsx).")) from exc
     finally:
         workbook.close()
     if not len(dataset):
@@ -168,6 +200,31 @@ class ImportOutcome:
     def update_count(self) -> int:
         return sum(1 for row in self.rows if row.action == "update")
 
+    def to_json(self) -> bytes:
+        """The outcome as a background job stores it (its result file)."""
+        return json.dumps(asdict(self), ensure_ascii=False).encode()
+
+    @classmethod
+    def from_json(cls, content: bytes) -> "ImportOutcome":
+        data = json.loads(content)
+        rows = [
+            PreviewRow(
+                number=row["number"],
+                cells=[PreviewCell(**cell) for cell in row["cells"]],
+                action=row["action"],
+                action_label=row["action_label"],
+                errors=row["errors"],
+            )
+            for row in data["rows"]
+        ]
+        return cls(
+            kind=data["kind"],
+            columns=data["columns"],
+            rows=rows,
+            errors=data["errors"],
+            saved=data["saved"],
+        )
+
 
 def _row_error(number: int, column: str | None, message) -> str:
     if column:
@@ -201,7 +258,14 @@ class BureauImportResource(resources.Resource):
         use_transactions = True
         report_skipped = True
 
-    def __init__(self, *, actor: User, bureau: Organisation):
+    def __init__(
+        self,
+        *,
+        actor: User,
+        bureau: Organisation,
+        report: Callable[[int, int], None] | None = None,
+        total: int = 0,
+    ):
         super().__init__()
         self.actor = actor
         self.bureau = bureau
@@ -209,6 +273,8 @@ class BureauImportResource(resources.Resource):
         self.preview: list[PreviewRow] = []
         self._plans: dict[int, dict] = {}
         self._seen: dict[tuple[str, str], int] = {}
+        self.report = report
+        self.total = total
 
     @classmethod
     def column_names(cls) -> list[str]:
@@ -302,6 +368,12 @@ class BureauImportResource(resources.Resource):
 
     def import_instance(self, instance, row, **kwargs):
         errors: dict[str, list] = {}
+        for key, column in self.fields.items():
+            if str(row.get(column.column_name) or "").startswith("="):
+                # A formula (read as its text), or a text that a spreadsheet would run as one.
+                errors.setdefault(key, []).append(
+                    _("A formula, or a text beginning with “=”, is not imported: type the value.")
+                )
         plan = self.plan_row(row, errors)
         if errors:
             raise ValidationError(errors)
@@ -356,6 +428,9 @@ class BureauImportResource(resources.Resource):
                 errors=messages,
             )
         )
+        done = len(self.preview)
+        if self.report and (done % PROGRESS_EVERY == 0 or done == self.total):
+            self.report(done, max(done, self.total))
         return row_result
 
 
@@ -550,11 +625,20 @@ IMPORT_RESOURCES: dict[str, type[BureauImportResource]] = {
 
 
 def import_run(
-    *, actor: User, bureau: Organisation, kind: str, dataset: Dataset, dry_run: bool
+    *,
+    actor: User,
+    bureau: Organisation,
+    kind: str,
+    dataset: Dataset,
+    dry_run: bool,
+    report: Callable[[int, int], None] | None = None,
 ) -> ImportOutcome:
-    """Validate (and unless ``dry_run``, save) every row in one transaction: all or nothing."""
+    """Validate (and unless ``dry_run``, save) every row in one transaction: all or nothing.
+
+    ``report(done, total)`` is called every ``PROGRESS_EVERY`` rows and at the last one, from
+    inside that transaction (a background job must write it where others can see it)."""
     resource_class = IMPORT_RESOURCES[kind]
-    resource = resource_class(actor=actor, bureau=bureau)
+    resource = resource_class(actor=actor, bureau=bureau, report=report, total=len(dataset))
     result = resource.import_data(
         dataset,
         dry_run=dry_run,

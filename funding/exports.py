@@ -35,6 +35,7 @@ from import_export import resources
 
 from accounts.models import City, Organisation, OrganisationKind, Role
 from accounts.permissions import CITY_WIDE_ROLES, can, role_assignments
+from core import spreadsheets
 from core.privacy import mask_date
 from studios.models import Activity
 
@@ -1183,7 +1184,6 @@ def write_workbook(
     the sheets written with their data-row counts.
     """
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
@@ -1196,26 +1196,24 @@ def write_workbook(
     with translation.override("zh-hans"):
         for key in keys:
             sheet = SHEETS[key]
-            ws = workbook.create_sheet(sheet.title[:31])
+            ws = workbook.create_sheet(spreadsheets.sheet_title(sheet.title))
             ws.freeze_panes = "A2"
             for index, column in enumerate(sheet.columns, start=1):
                 ws.column_dimensions[get_column_letter(index)].width = column.width
-            header = []
-            for column in sheet.columns:
-                cell = WriteOnlyCell(ws, value=column.header)
-                cell.font = bold
-                cell.alignment = Alignment(horizontal="center", vertical="center")
-                header.append(cell)
-            ws.append(header)
+            centred = Alignment(horizontal="center", vertical="center")
+            ws.append(
+                [
+                    spreadsheets.cell(ws, column.header, font=bold, alignment=centred)
+                    for column in sheet.columns
+                ]
+            )
 
             # One styled cell per typed column, reused row after row (each row is written out
             # as it is appended, so reusing the cell is safe and saves an object per value).
             formatted = {}
             for index, column in enumerate(sheet.columns):
                 if column.number_format:
-                    cell = WriteOnlyCell(ws)
-                    cell.number_format = column.number_format
-                    formatted[index] = cell
+                    formatted[index] = spreadsheets.cell(ws, number_format=column.number_format)
             sums: dict[int, Any] = {
                 i: Decimal("0.00") if c.number_format == MONEY else 0
                 for i, c in enumerate(sheet.columns)
@@ -1237,12 +1235,13 @@ def write_workbook(
                         elif index in count_columns and value != "":
                             sums[index] += 1
                     cell = formatted.get(index)
-                    if cell is not None:
-                        cell.value = value
+                    if cell is not None and not isinstance(value, str):
+                        spreadsheets.set_value(cell, value)
                         out.append(cell)
                     else:
                         out.append(value)
-                ws.append(out)
+                # Users typed the text: cleaned, and never a formula (core.spreadsheets).
+                ws.append(spreadsheets.row(ws, out))
                 written += 1
                 done += 1
                 if report and done % PROGRESS_EVERY == 0:
@@ -1258,18 +1257,15 @@ def write_workbook(
 
 def _totals_row(ws, sheet: Sheet, sums: dict[int, Any], bold) -> list:
     """``合计`` in the first column, the sums and counts under their columns, in bold."""
-    from openpyxl.cell import WriteOnlyCell
-
     row = []
     for index, column in enumerate(sheet.columns):
         value = sheet.total_label if index == 0 else sums.get(index)
-        cell = WriteOnlyCell(ws, value=value)
-        cell.font = bold
+        number_format = None
         if column.total == SUM and column.number_format:
-            cell.number_format = column.number_format
+            number_format = column.number_format
         elif column.total == COUNT:
-            cell.number_format = INTEGER
-        row.append(cell)
+            number_format = INTEGER
+        row.append(spreadsheets.cell(ws, value, font=bold, number_format=number_format))
     return row
 
 
@@ -1277,7 +1273,8 @@ def _totals_row(ws, sheet: Sheet, sums: dict[int, Any], bold) -> list:
 
 
 class ActivityResource(resources.ModelResource):
-    """Activities as django-import-export exports them: every cell is text (STACK.md)."""
+    """Activities as django-import-export exports them: every cell is text (STACK.md), made
+    inert like every workbook we write."""
 
     studio_name = ie_fields.Field(attribute="studio__name", column_name="工作室")
     plaque_number = ie_fields.Field(attribute="studio__plaque_number", column_name="牌匾编号")
@@ -1303,3 +1300,8 @@ class ActivityResource(resources.ModelResource):
 
     def get_queryset(self):
         return super().get_queryset().select_related("studio")
+
+    def export_field(self, field, instance, **kwargs):
+        # tablib turns any text beginning with "=" into a formula and has no text type to ask
+        # for, so formula-like text gets an apostrophe in front (core.spreadsheets.inert_text).
+        return spreadsheets.inert_text(super().export_field(field, instance, **kwargs))

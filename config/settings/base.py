@@ -277,3 +277,22 @@ MINGSHI_IDLE_TIMEOUT_ROLES = env_list("MINGSHI_IDLE_TIMEOUT_ROLES", _STAFF_ROLES
 MINGSHI_IDLE_TIMEOUT_MINUTES = int(env("MINGSHI_IDLE_TIMEOUT_MINUTES", "30"))
 # How many reverse proxies stand in front (their X-Forwarded-For is trusted); 0 = none.
 MINGSHI_TRUSTED_PROXY_COUNT = int(env("MINGSHI_TRUSTED_PROXY_COUNT", "0"))
+
+# Spreadsheet imports (core.spreadsheets.inspect_workbook): an uploaded workbook is measured
+# from its zip directory and one streaming pass before openpyxl parses it, and refused past
+# these limits (bytes are unpacked sizes). Imports of MINGSHI_IMPORT_BACKGROUND_ROWS rows or
+# more are checked and saved by a background job with a progress bar.
+MINGSHI_IMPORT_MAX_ROWS = int(env("MINGSHI_IMPORT_MAX_ROWS", "5000"))
+MINGSHI_IMPORT_MAX_SHEET_ROWS = int(env("MINGSHI_IMPORT_MAX_SHEET_ROWS", "10000"))
+MINGSHI_IMPORT_MAX_BYTES = int(env("MINGSHI_IMPORT_MAX_BYTES", str(32 * 1024 * 1024)))
+MINGSHI_IMPORT_MAX_PART_BYTES = int(env("MINGSHI_IMPORT_MAX_PART_BYTES", str(16 * 1024 * 1024)))
+MINGSHI_IMPORT_MAX_PARTS = int(env("MINGSHI_IMPORT_MAX_PARTS", "100"))
+MINGSHI_IMPORT_MAX_SHARED_STRINGS = int(env("MINGSHI_IMPORT_MAX_SHARED_STRINGS", "100000"))
+MINGSHI_IMPORT_MAX_SHARED_STRINGS_BYTES = int(
+    env("MINGSHI_IMPORT_MAX_SHARED_STRINGS_BYTES", str(8 * 1024 * 1024))
+)
+MINGSHI_IMPORT_BACKGROUND_ROWS = int(env("MINGSHI_IMPORT_BACKGROUND_ROWS", "500"))
+# django-import-export's own formats (an admin export, should one be offered): no formula, no
+# character XML forbids. Our resources already make their text inert (core.spreadsheets).
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True

@@ -1,20 +1,14 @@
 """The bureau's imports from Excel: choose what, upload, preview every row, confirm.
 
-Between the preview and the confirmation the workbook waits under ``MEDIA_ROOT/imports/<user>/``
-(never served: MEDIA_ROOT has no URL). The confirmation form carries a signed token naming the
-user, the kind, the bureau, the file and its SHA-256, so that nobody can confirm someone else's
-file, swap the file, or change what it is imported as.
+The upload waits between preview and confirmation as ``funding.imports`` describes (a signed
+token names it). A workbook is measured before it is parsed (``core.spreadsheets``); one of
+``MINGSHI_IMPORT_BACKGROUND_ROWS`` rows or more is checked and saved by a background job, whose
+page (``ImportJobView``) shows the progress and then the same preview or result.
 """
-
-import hashlib
-import time
-import uuid
-from pathlib import Path
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core import signing
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -22,63 +16,25 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
+from django_htmx.http import HttpResponseClientRefresh
 
 from accounts.exports import (
     IMPORT_RESOURCES,
     ImportFileError,
+    ImportOutcome,
     import_bureaus_for,
     import_run,
     read_workbook,
 )
 from accounts.mixins import PermissionRequiredMixin
+from accounts.models import Job, JobStatus
 from applications.services import ApplicationError, check_upload
+from core import spreadsheets
 from core.files import file_download
+from funding import imports
+from funding.imports import MAX_IMPORT_BYTES
 
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
-TOKEN_SALT = "funding.imports.upload"
-TOKEN_MAX_AGE = 2 * 60 * 60  # seconds a preview may be confirmed for
-STALE_AFTER = 24 * 60 * 60  # uploads left behind are removed at the user's next upload
-_SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _upload_folder(user) -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports" / str(user.pk)
-
-
-def _store_upload(user, content: bytes) -> str:
-    folder = _upload_folder(user)
-    folder.mkdir(parents=True, exist_ok=True)
-    now = time.time()
-    for old in folder.glob("*.xlsx"):
-        if now - old.stat().st_mtime > STALE_AFTER:
-            old.unlink(missing_ok=True)
-    name = f"{uuid.uuid4().hex}.xlsx"
-    (folder / name).write_bytes(content)
-    return name
-
-
-def _load_upload(user, token: str) -> tuple[dict, bytes]:
-    """The file a token names, if the token is this user's, fresh, and the file unchanged."""
-    try:
-        claims = signing.loads(token, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
-    except signing.BadSignature as exc:
-        raise ImportFileError(_("This preview has expired: upload the file again.")) from exc
-    name = str(claims.get("file", ""))
-    if claims.get("user") != user.pk or not name.endswith(".xlsx") or "/" in name:
-        raise ImportFileError(_("This preview is not yours: upload the file again."))
-    try:
-        content = (_upload_folder(user) / name).read_bytes()
-    except FileNotFoundError as exc:
-        raise ImportFileError(_("This preview has expired: upload the file again.")) from exc
-    if hashlib.sha256(content).hexdigest() != claims.get("sha256"):
-        raise ImportFileError(_("The uploaded file has changed: upload it again."))
-    return claims, content
-
-
-def _discard_upload(user, name: str) -> None:
-    if name.endswith(".xlsx") and "/" not in name:
-        (_upload_folder(user) / name).unlink(missing_ok=True)
 
 
 class ImportForm(forms.Form):
@@ -112,12 +68,44 @@ class ImportForm(forms.Form):
         return upload
 
 
+def _preview_page(request, outcome, bureau, token, *, filename="", status=200):
+    context = {
+        "outcome": outcome,
+        "bureau": bureau,
+        "token": token,
+        "filename": filename,
+        "title": IMPORT_RESOURCES[outcome.kind].title,
+    }
+    return render(request, "funding/imports/preview.html", context, status=status)
+
+
+def _imported(request, outcome, bureau):
+    """The message after a save, and back to the import page."""
+    messages.success(
+        request,
+        _("Imported %(count)d rows of %(what)s into %(city)s (%(new)d new, %(updated)d updated).")
+        % {
+            "count": len(outcome.rows),
+            "what": IMPORT_RESOURCES[outcome.kind].title,
+            "city": bureau.city.name,
+            "new": outcome.new_count,
+            "updated": outcome.update_count,
+        },
+    )
+    return redirect("data_import")
+
+
+def _not_imported(request, outcome, bureau, status=400):
+    messages.error(request, _("Nothing was imported: correct the rows below and upload again."))
+    return _preview_page(request, outcome, bureau, "", status=status)
+
+
 class DataImportView(PermissionRequiredMixin, View):
-    """Upload → preview (a dry run: nothing saved) → confirm (all rows or none)."""
+    """Upload → preview (a dry run: nothing saved) → confirm (all rows or none); a large file
+    does both steps in a background job."""
 
     permission = "funding.import_data"
     template_name = "funding/imports/import.html"
-    preview_template_name = "funding/imports/preview.html"
 
     def get(self, request):
         return self.form_page(ImportForm(user=request.user))
@@ -129,34 +117,44 @@ class DataImportView(PermissionRequiredMixin, View):
         if not form.is_valid():
             return self.form_page(form, status=400)
         kind, bureau = form.cleaned_data["kind"], form.cleaned_data["bureau"]
-        content = form.cleaned_data["file"].read()
+        upload = form.cleaned_data["file"]
+        content = upload.read()
         try:
             dataset = read_workbook(content, columns=IMPORT_RESOURCES[kind].column_names())
         except ImportFileError as exc:
             form.add_error("file", str(exc))
             return self.form_page(form, status=400)
+        if imports.runs_in_background(dataset):
+            name = imports.upload_store(request.user, content)
+            job = imports.import_job_start(
+                actor=request.user,
+                kind=kind,
+                bureau=bureau,
+                name=name,
+                content=content,
+                save=False,
+                filename=upload.name,
+            )
+            return redirect("data_import_job", job.pk)
         outcome = import_run(
             actor=request.user, bureau=bureau, kind=kind, dataset=dataset, dry_run=True
         )
         token = ""
         if outcome.is_valid:
-            name = _store_upload(request.user, content)
-            token = signing.dumps(
-                {
-                    "user": request.user.pk,
-                    "kind": kind,
-                    "bureau": bureau.pk,
-                    "file": name,
-                    "sha256": hashlib.sha256(content).hexdigest(),
-                },
-                salt=TOKEN_SALT,
+            name = imports.upload_store(request.user, content)
+            token = imports.upload_token(
+                user=request.user,
+                kind=kind,
+                bureau=bureau,
+                name=name,
+                sha256=imports.digest(content),
             )
-        return self.preview_page(outcome, bureau, token, filename=form.cleaned_data["file"].name)
+        return _preview_page(request, outcome, bureau, token, filename=upload.name)
 
     def confirm(self, request):
         user = request.user
         try:
-            claims, content = _load_upload(user, request.POST["token"])
+            claims, content = imports.upload_load(user, request.POST["token"])
             bureau = import_bureaus_for(user).filter(pk=claims.get("bureau")).first()
             kind = claims.get("kind")
             if bureau is None or kind not in IMPORT_RESOURCES:
@@ -165,29 +163,21 @@ class DataImportView(PermissionRequiredMixin, View):
         except ImportFileError as exc:
             messages.error(request, str(exc))
             return redirect("data_import")
+        if imports.runs_in_background(dataset):
+            job = imports.import_job_start(
+                actor=user,
+                kind=kind,
+                bureau=bureau,
+                name=claims["file"],
+                content=content,
+                save=True,
+            )
+            return redirect("data_import_job", job.pk)
         outcome = import_run(actor=user, bureau=bureau, kind=kind, dataset=dataset, dry_run=False)
+        imports.upload_discard(user, claims["file"])
         if not outcome.saved:
-            messages.error(
-                request, _("Nothing was imported: correct the rows below and upload again.")
-            )
-            _discard_upload(user, claims["file"])
-            return self.preview_page(outcome, bureau, "", status=400)
-        _discard_upload(user, claims["file"])
-        messages.success(
-            request,
-            _(
-                "Imported %(count)d rows of %(what)s into %(city)s "
-                "(%(new)d new, %(updated)d updated)."
-            )
-            % {
-                "count": len(outcome.rows),
-                "what": IMPORT_RESOURCES[kind].title,
-                "city": bureau.city.name,
-                "new": outcome.new_count,
-                "updated": outcome.update_count,
-            },
-        )
-        return redirect("data_import")
+            return _not_imported(request, outcome, bureau)
+        return _imported(request, outcome, bureau)
 
     def form_page(self, form, status=200):
         resources = [
@@ -198,18 +188,57 @@ class DataImportView(PermissionRequiredMixin, View):
             }
             for kind, resource in IMPORT_RESOURCES.items()
         ]
-        context = {"form": form, "resources": resources}
+        context = {
+            "form": form,
+            "resources": resources,
+            "max_rows": settings.MINGSHI_IMPORT_MAX_ROWS,
+        }
         return render(self.request, self.template_name, context, status=status)
 
-    def preview_page(self, outcome, bureau, token, *, filename="", status=200):
-        context = {
-            "outcome": outcome,
-            "bureau": bureau,
-            "token": token,
-            "filename": filename,
-            "title": IMPORT_RESOURCES[outcome.kind].title,
-        }
-        return render(self.request, self.preview_template_name, context, status=status)
+
+class ImportJobView(PermissionRequiredMixin, View):
+    """A large import's job: its progress while it runs (the bar refreshes itself with htmx),
+    then the preview it made, or the result of the save."""
+
+    permission = "funding.import_data"
+    template_name = "funding/imports/job.html"
+
+    def lookup(self, user, pk):
+        return Job.objects.filter(pk=pk, owner=user, kind=imports.JOB_KIND).first()
+
+    def get(self, request, pk):
+        job = self.object
+        finished = job.status in (JobStatus.DONE, JobStatus.FAILED)
+        if request.htmx:
+            if finished:  # the whole page shows the preview, or why not
+                return HttpResponseClientRefresh()
+            return render(request, "funding/imports/_job_progress.html", {"job": job})
+        if job.status != JobStatus.DONE:
+            return render(request, self.template_name, {"job": job})
+        params = job.params
+        bureau = import_bureaus_for(request.user).filter(pk=params.get("bureau")).first()
+        try:
+            with job.result.open("rb") as handle:
+                outcome = ImportOutcome.from_json(handle.read())
+        except (FileNotFoundError, ValueError, KeyError, TypeError):
+            outcome = None
+        if bureau is None or outcome is None or outcome.kind not in IMPORT_RESOURCES:
+            messages.error(request, _("This preview has expired: upload the file again."))
+            return redirect("data_import")
+        if params.get("save"):
+            if outcome.saved:
+                return _imported(request, outcome, bureau)
+            return _not_imported(request, outcome, bureau, status=200)
+        token = ""
+        if outcome.is_valid:
+            token = imports.upload_token(
+                user=request.user,
+                kind=outcome.kind,
+                bureau=bureau,
+                name=params["file"],
+                sha256=params["sha256"],
+            )
+        return _preview_page(request, outcome, bureau, token, filename=params.get("filename", ""))
 
 
 class ImportTemplateView(PermissionRequiredMixin, View):
@@ -229,14 +258,14 @@ class ImportTemplateView(PermissionRequiredMixin, View):
         workbook = Workbook()
         sheet = workbook.active
         with translation.override("zh-hans"):
-            what = str(resource.title).translate(_SHEET_FORBIDDEN)
-            sheet.title = what[:31]
-            notes = workbook.create_sheet(_("How to fill in").translate(_SHEET_FORBIDDEN)[:31])
+            what = spreadsheets.sheet_title(resource.title)
+            sheet.title = what
+            notes = workbook.create_sheet(spreadsheets.sheet_title(_("How to fill in")))
             filename = _("%(what)s import template.xlsx") % {"what": what}
-            notes.append([_("Column"), _("What to write")])
+            notes.append(spreadsheets.row(notes, [_("Column"), _("What to write")]))
             for column in columns:
-                notes.append([column, str(resource.notes.get(column, ""))])
-        sheet.append(columns)
+                notes.append(spreadsheets.row(notes, [column, resource.notes.get(column, "")]))
+        sheet.append(spreadsheets.row(sheet, columns))
         sheet.freeze_panes = "A2"
         for index, _column in enumerate(columns, start=1):
             sheet.cell(row=1, column=index).font = Font(bold=True)
@@ -257,5 +286,6 @@ class ImportTemplateView(PermissionRequiredMixin, View):
 
 urlpatterns = [
     path("imports/", DataImportView.as_view(), name="data_import"),
+    path("imports/jobs/<int:pk>/", ImportJobView.as_view(), name="data_import_job"),
     path("imports/template/<slug:kind>.xlsx", ImportTemplateView.as_view(), name="import_template"),
 ]

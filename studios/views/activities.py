@@ -24,6 +24,7 @@ from accounts.models import Organisation, OrganisationKind, SchoolStage
 from accounts.permissions import can, role_assignments
 from applications import services as application_services
 from applications.views.documents import file_response
+from core import spreadsheets
 from core.files import file_download
 from core.http import as_ids, redirect_next
 from studios import activities as activity_services
@@ -491,7 +492,6 @@ class ComplianceGridView(PermissionRequiredMixin, TemplateView):
 
 
 XLSX_FILLS = {"green": "C8E6C9", "amber": "FFE0B2", "red": "FFCDD2"}
-_SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
 
 
 class ComplianceExportView(PermissionRequiredMixin, View):
@@ -501,7 +501,6 @@ class ComplianceExportView(PermissionRequiredMixin, View):
 
     def get(self, request):
         from openpyxl import Workbook
-        from openpyxl.cell import WriteOnlyCell
         from openpyxl.styles import Alignment, Font, PatternFill
 
         user = request.user
@@ -514,12 +513,13 @@ class ComplianceExportView(PermissionRequiredMixin, View):
         bold = Font(bold=True)
         with translation.override("zh-hans"):
             if not groups:
-                sheet = workbook.create_sheet(_("Quota compliance")[:31])
+                sheet = workbook.create_sheet(spreadsheets.sheet_title(_("Quota compliance")))
                 sheet.freeze_panes = "A2"
                 sheet.append(self.header(sheet, [], bold))
             used = set()
+            wrapped = Alignment(wrap_text=True, vertical="top")
             for group in groups:
-                title = str(group.policy.name).translate(_SHEET_FORBIDDEN)[:31] or "-"
+                title = spreadsheets.sheet_title(group.policy.name)
                 while title in used:
                     title = f"{title[:28]}-{len(used)}"
                 used.add(title)
@@ -535,11 +535,16 @@ class ComplianceExportView(PermissionRequiredMixin, View):
                         studio.get_school_stage_display(),
                     ]
                     for state in row.states:
-                        cell = WriteOnlyCell(sheet, value=self.cell_text(state))
-                        cell.fill = fills[state.colour]
-                        cell.alignment = Alignment(wrap_text=True, vertical="top")
-                        cells.append(cell)
-                    sheet.append(cells)
+                        cells.append(
+                            spreadsheets.cell(
+                                sheet,
+                                self.cell_text(state),
+                                fill=fills[state.colour],
+                                alignment=wrapped,
+                            )
+                        )
+                    # Names the hosts and bureaus typed: cleaned, never a formula.
+                    sheet.append(spreadsheets.row(sheet, cells))
             filename = _("Quota compliance %(day)s.xlsx") % {"day": day.isoformat()}
         response = file_download(
             filename=filename,
@@ -550,7 +555,6 @@ class ComplianceExportView(PermissionRequiredMixin, View):
 
     @staticmethod
     def header(sheet, quotas, bold):
-        from openpyxl.cell import WriteOnlyCell
         from openpyxl.utils import get_column_letter
 
         titles = [_("Studio"), _("Plaque number"), _("County/district"), _("School stage")]
@@ -560,12 +564,7 @@ class ComplianceExportView(PermissionRequiredMixin, View):
             widths.append(24)
         for index, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = width
-        cells = []
-        for title in titles:
-            cell = WriteOnlyCell(sheet, value=str(title))
-            cell.font = bold
-            cells.append(cell)
-        return cells
+        return [spreadsheets.cell(sheet, title, font=bold) for title in titles]
 
     @staticmethod
     def cell_text(state) -> str:

@@ -3,7 +3,7 @@
 The demo studio ``lz.p1`` is at 柳州高级中学, whose finance officer is ``lz_finance``.
 """
 
-from tests.matrix.table import CITY, FORBIDDEN, Row
+from tests.matrix.table import CITY, FORBIDDEN, PERSONAL, Row
 
 P1_MONEY = "admin lz_city lz_ce lz_auditor lz_p1 lz_finance lz_member"
 OVERSEERS = (
@@ -31,6 +31,8 @@ ROWS = [
         "sz_auditor_zengdu",
     ),
     Row("data_import", ok="admin lz_city sz_city"),
+    # A large import's progress page, its owner's alone (as every background job).
+    Row("data_import_job", pk="import_job:lz_city", ok="lz_city", visibility=PERSONAL),
     Row(
         "import_template",
         kind="import_kind:teachers",

@@ -340,6 +340,7 @@ def build_world() -> World:
     )
     world.add("account:lz.lzgz", SpecialAccount.objects.get(school__code="lzgz").school)
     world.add("import_kind:teachers", "teachers")
+    world.add("import_job:lz_city", _import_job(u["lz_city"], world.obj("org:lz.bureau")))
 
     # --- accounts ------------------------------------------------------------------------------
     world.add(
@@ -360,3 +361,21 @@ def build_world() -> World:
         Membership.objects.filter(user=u["lz_member"], role=TeamRole.MEMBER).first(),
     )
     return world
+
+
+def _import_job(actor, bureau):
+    """A teachers' import waiting for its background check (its worker never runs here)."""
+    from openpyxl import Workbook
+
+    from accounts.exports import IMPORT_RESOURCES
+    from funding import imports
+
+    workbook = Workbook()
+    workbook.active.append(IMPORT_RESOURCES["teachers"].column_names())
+    out = io.BytesIO()
+    workbook.save(out)
+    content = out.getvalue()
+    name = imports.upload_store(actor, content)
+    return imports.import_job_start(
+        actor=actor, kind="teachers", bureau=bureau, name=name, content=content, save=False
+    )
