@@ -2,17 +2,19 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from core import forms as core_forms
+
 from .models import NotificationDelivery, OrganisationKind, SchoolStage
 
 
-class PreferencesForm(forms.Form):
+class PreferencesForm(core_forms.Form):
     notification_delivery = forms.ChoiceField(
         label=_("Email me"), choices=NotificationDelivery.choices, widget=forms.RadioSelect
     )
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
 
 
-class OrganisationFilterForm(forms.Form):
+class OrganisationFilterForm(core_forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All kinds"))] + OrganisationKind.choices
@@ -32,6 +34,6 @@ class OrganisationFilterForm(forms.Form):
         ] + [(str(c.pk), c.name) for c in counties]
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(core_forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     verb = forms.CharField(label=_("Action"), required=False, max_length=100)

@@ -20,6 +20,8 @@ from django.views import View
 from django_otp import login as otp_login
 from django_otp import match_token
 
+from core import forms as core_forms
+
 from . import security, services
 
 
@@ -48,7 +50,7 @@ def _next_url(request) -> str:
     return reverse(settings.LOGIN_REDIRECT_URL)
 
 
-class TokenForm(forms.Form):
+class TokenForm(core_forms.Form):
     token = forms.CharField(
         label=gettext_lazy("Verification code"),
         max_length=16,

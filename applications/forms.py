@@ -2,6 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SchoolStage
+from core import forms as core_forms
+from core.dates import BIRTH
 
 from .models import Application, Call, Gender, ScoreAggregation, TeamEntry
 
@@ -18,7 +20,10 @@ class MonthInput(forms.DateInput):
 
 
 class MonthField(forms.DateField):
+    """A month, as the official form asks for birth months (checked against BIRTH)."""
+
     widget = MonthInput
+    window = BIRTH
 
     def __init__(self, **kwargs):
         kwargs.setdefault("input_formats", ["%Y-%m", "%Y-%m-%d", "%Y/%m", "%Y年%m月"])
@@ -32,7 +37,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class CallForm(forms.ModelForm):
+class CallForm(core_forms.ModelForm):
     school_stages = forms.MultipleChoiceField(
         label=_("School stages"), choices=SchoolStage.choices, widget=forms.CheckboxSelectMultiple
     )
@@ -64,7 +69,7 @@ class CallForm(forms.ModelForm):
         self.fields["policy"].empty_label = None
 
 
-class CriterionForm(forms.Form):
+class CriterionForm(core_forms.Form):
     name = forms.CharField(label=_("Criterion"), max_length=120)
     max_score = forms.DecimalField(
         label=_("Maximum score"), min_value=0.5, max_digits=5, decimal_places=1
@@ -77,12 +82,12 @@ CriterionFormSet = forms.formset_factory(
 )
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(core_forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     file = forms.FileField(label=_("File"))
 
 
-class HostForm(forms.ModelForm):
+class HostForm(core_forms.ModelForm):
     """The 主持人 block and the long texts of the form. Everything may be blank in a draft."""
 
     birth_month = MonthField(label=_("Birth month"), required=False)
@@ -141,7 +146,7 @@ class HostForm(forms.ModelForm):
             self.fields["plan"].widget.attrs["data-limit"] = policy.plan_max_length
 
 
-class TeamEntryForm(forms.ModelForm):
+class TeamEntryForm(core_forms.ModelForm):
     birth_month = MonthField(label=_("Birth month"), required=False)
 
     class Meta:
@@ -168,7 +173,7 @@ class TeamEntryForm(forms.ModelForm):
 TeamFormSet = forms.formset_factory(TeamEntryForm, extra=0, can_delete=True)
 
 
-class OpinionForm(forms.Form):
+class OpinionForm(core_forms.Form):
     decision = forms.ChoiceField(
         choices=[("approve", _("Approve")), ("return", _("Return")), ("reject", _("Reject"))]
     )
@@ -177,12 +182,12 @@ class OpinionForm(forms.Form):
     )
 
 
-class ExtensionForm(forms.Form):
+class ExtensionForm(core_forms.Form):
     until = forms.DateField(label=_("Allow submission until"), widget=DateInput())
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(core_forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     call = forms.ChoiceField(label=_("Call"), required=False)
     county = forms.ChoiceField(label=_("County/district"), required=False)
@@ -215,7 +220,7 @@ class QueueFilterForm(forms.Form):
         self.fields["status"].choices = [("", _("All statuses")), *statuses]
 
 
-class ScoreLinesForm(forms.Form):
+class ScoreLinesForm(core_forms.Form):
     """One number per line of a rubric or checklist, and a comment. The browser enforces the
     range; the service judges and words every problem (applications.experts.check_score)."""
 

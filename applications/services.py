@@ -1,7 +1,7 @@
 """Writes for calls and application forms. Review transitions live in workflow.py."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation, OrganisationKind, Role, User
 from accounts.permissions import can, role_assignments
 from accounts.services import audit_record, notify
+from core.dates import date_problem
 from core.uploads import UploadRefused, checked_upload
 from studios.models import Policy, TeamRole
 from studios.rules import age_on, team_rule, text_length
@@ -68,9 +69,17 @@ class CriterionInput:
     description: str = ""
 
 
+# A late submission is a matter of days or weeks; a bureau set-by default, not policy.
+MAX_EXTENSION_DAYS = 90
+
+
 def _validate_call(call: Call) -> None:
     policy = call.policy
     problems: dict[str, list[str]] = {}
+    for field in ("opens_on", "closes_on"):
+        problem = date_problem(getattr(call, field))
+        if problem:
+            problems.setdefault(field, []).append(problem)
     if call.closes_on < call.opens_on:
         problems.setdefault("closes_on", []).append(
             _("The closing date is before the opening date.")
@@ -590,6 +599,13 @@ def application_grant_extension(
         raise ApplicationError(
             _("An extension must end after the call's closing date."),
             {"until": [_("Choose a date after the closing date.")]},
+        )
+    if until > application.call.closes_on + timedelta(days=MAX_EXTENSION_DAYS):
+        limit = application.call.closes_on + timedelta(days=MAX_EXTENSION_DAYS)
+        raise ApplicationError(
+            _("An extension may run at most %(days)d days past the closing date.")
+            % {"days": MAX_EXTENSION_DAYS},
+            {"until": [_("Choose a date until %(limit)s.") % {"limit": limit.isoformat()}]},
         )
     application.extension_until = until
     application.extension_reason = reason.strip()

@@ -35,6 +35,7 @@ from import_export import resources
 
 from accounts.models import City, Organisation, OrganisationKind, Role
 from accounts.permissions import CITY_WIDE_ROLES, can, role_assignments
+from core import forms as core_forms
 from core import spreadsheets
 from core.privacy import mask_date
 from studios.models import Activity
@@ -220,7 +221,7 @@ def scope_for_user(
     return replace(scope, reveal_personal=can(user, "accounts.view_personal_details", area))
 
 
-class AuditScopeForm(forms.Form):
+class AuditScopeForm(core_forms.Form):
     """The scope an auditor picks, its choices limited to what their roles cover."""
 
     city = forms.ModelChoiceField(

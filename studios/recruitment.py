@@ -24,6 +24,7 @@ from accounts.models import Organisation, Role, RoleAssignment, User
 from accounts.permissions import can, role_assignments
 from accounts.services import audit_record, notify
 from applications.models import Call, CallStatus
+from core.dates import date_problem
 
 from .models import (
     MembershipSource,
@@ -99,6 +100,9 @@ def round_open(
     title = (title or "").strip()
     if not title:
         raise StudioError(_("Give the round a title."))
+    problem = date_problem(opens_on) or date_problem(closes_on)
+    if problem:
+        raise StudioError(problem)
     if closes_on < opens_on:
         raise StudioError(_("The round closes before it opens."))
     under_way = call.recruitment_rounds.exclude(status=RecruitmentStatus.DONE).first()

@@ -16,6 +16,7 @@ from applications import experts, selectors
 from applications.forms import CriterionScoreForm
 from applications.models import ApplicationStatus, CallStatus, ExpertAssignment
 from applications.services import ApplicationError
+from core import forms as core_forms
 from core.http import as_ids
 
 PAGE_SIZE = 25
@@ -27,7 +28,7 @@ SKIPPED_SHOWN = 15
 # --- forms ----------------------------------------------------------------------------------
 
 
-class AssignFilterForm(forms.Form):
+class AssignFilterForm(core_forms.Form):
     q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100)
     county = forms.ChoiceField(label=gettext_lazy("County/district"), required=False)
     stage = forms.ChoiceField(label=gettext_lazy("School stage"), required=False)
@@ -57,7 +58,7 @@ class AssignFilterForm(forms.Form):
         }
 
 
-class AssignForm(forms.Form):
+class AssignForm(core_forms.Form):
     experts = forms.ModelMultipleChoiceField(
         label=gettext_lazy("Experts"),
         queryset=None,
@@ -82,7 +83,7 @@ class AssignForm(forms.Form):
         return data
 
 
-class ConflictForm(forms.Form):
+class ConflictForm(core_forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("What is the conflict of interest?"),
         max_length=300,

@@ -19,6 +19,7 @@ from accounts.mixins import PermissionRequiredMixin
 from accounts.permissions import can
 from applications import publication, selectors, services
 from applications.models import CallStatus, Objection
+from core import forms as core_forms
 from core.files import file_download
 from studios.documents import plaque_certificate_pdf
 from studios.models import Studio, StudioStatus
@@ -26,7 +27,7 @@ from studios.models import Studio, StudioStatus
 # --- forms ----------------------------------------------------------------------------------
 
 
-class ObjectionForm(forms.Form):
+class ObjectionForm(core_forms.Form):
     name = forms.CharField(label=gettext_lazy("Your name"), max_length=60)
     contact = forms.CharField(
         label=gettext_lazy("Phone or email"),
@@ -47,7 +48,7 @@ class ObjectionForm(forms.Form):
     )
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(core_forms.Form):
     objection = forms.IntegerField(widget=forms.HiddenInput)
     decision = forms.ChoiceField(
         label=gettext_lazy("Decision"),

@@ -19,6 +19,7 @@ from accounts.mixins import PermissionRequiredMixin
 from accounts.permissions import can
 from applications import services as application_services
 from applications.views.documents import file_response
+from core import forms as core_forms
 from core.files import file_download
 from core.http import as_id
 from studios.models import AssessmentScale, StudioStatus
@@ -51,7 +52,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class AssessorFilterForm(forms.Form):
+class AssessorFilterForm(core_forms.Form):
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
     report_status = forms.ChoiceField(label=gettext_lazy("Report"), required=False)
     outcome = forms.ChoiceField(label=gettext_lazy("Outcome"), required=False)

@@ -19,13 +19,14 @@ from applications import services as application_services
 from applications.forms import IndicatorScoreForm
 from assessments import evaluation as services
 from assessments.models import Commendation, HostExclusion, TermEvaluation
+from core import forms as core_forms
 from core.files import file_download
 from studios.documents import zh_date
 
 # --- forms ----------------------------------------------------------------------------------
 
 
-class AssignForm(forms.Form):
+class AssignForm(core_forms.Form):
     experts = forms.ModelMultipleChoiceField(
         label=gettext_lazy("Experts"),
         queryset=None,
@@ -38,7 +39,7 @@ class AssignForm(forms.Form):
         self.fields["experts"].queryset = services.experts_for_studio(studio)
 
 
-class DecideForm(forms.Form):
+class DecideForm(core_forms.Form):
     comment = forms.CharField(
         label=gettext_lazy("The bureau's comment"),
         required=False,

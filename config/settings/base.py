@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.LanguageMiddleware",
+    # After the language is chosen, so that the refusal page is in the user's language.
+    "core.middleware.RejectNullCharactersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # The session gates, in this order: idle too long → log in again; second factor not yet
     # given → verification/enrolment; a password set by someone else → change it.

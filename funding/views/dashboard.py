@@ -7,11 +7,12 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from accounts.mixins import PermissionRequiredMixin
+from core import forms as core_forms
 
 from ..dashboard import dashboard_years, funding_dashboard
 
 
-class YearForm(forms.Form):
+class YearForm(core_forms.Form):
     year = forms.TypedChoiceField(label=gettext_lazy("Year"), coerce=int)
 
     def __init__(self, data, *, years: list[int]):

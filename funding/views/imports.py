@@ -29,6 +29,7 @@ from accounts.exports import (
 from accounts.mixins import PermissionRequiredMixin
 from accounts.models import Job, JobStatus
 from applications.services import ApplicationError, check_upload
+from core import forms as core_forms
 from core import spreadsheets
 from core.files import file_download
 from funding import imports
@@ -37,7 +38,7 @@ from funding.imports import MAX_IMPORT_BYTES
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class ImportForm(forms.Form):
+class ImportForm(core_forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("What to import"), widget=forms.RadioSelect)
     bureau = forms.ModelChoiceField(label=gettext_lazy("Into"), queryset=None, empty_label=None)
     file = forms.FileField(

@@ -21,6 +21,7 @@ from accounts.permissions import can
 from applications import services as application_services
 from applications.models import Call
 from applications.views.documents import file_response
+from core import forms as core_forms
 from core.http import as_id, redirect_next
 from funding import selectors, services
 from funding.models import ExpenditureStatus, SpecialAccount
@@ -53,7 +54,7 @@ def money_field(label) -> forms.DecimalField:
 # --- forms -----------------------------------------------------------------------------------
 
 
-class ExpenditureForm(forms.Form):
+class ExpenditureForm(core_forms.Form):
     category = forms.ChoiceField(label=gettext_lazy("Category"))
     amount = money_field(gettext_lazy("Amount (yuan)"))
     spent_on = forms.DateField(label=gettext_lazy("Date"), widget=DateInput())
@@ -78,7 +79,7 @@ class ExpenditureForm(forms.Form):
         self.fields["activity"].queryset = studio.activities.order_by("-held_on", "-pk")
 
 
-class AssetForm(forms.Form):
+class AssetForm(core_forms.Form):
     asset_number = forms.CharField(label=gettext_lazy("Asset number"), max_length=60)
     description = forms.CharField(label=gettext_lazy("Description"), max_length=200)
     value = money_field(gettext_lazy("Value (yuan)"))
@@ -87,7 +88,7 @@ class AssetForm(forms.Form):
     custodian = forms.CharField(label=gettext_lazy("Custodian"), max_length=60)
 
 
-class AllocationForm(forms.Form):
+class AllocationForm(core_forms.Form):
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
     amount = money_field(gettext_lazy("Amount (yuan)"))
     document_number = forms.CharField(
@@ -96,7 +97,7 @@ class AllocationForm(forms.Form):
     approved_on = forms.DateField(label=gettext_lazy("Approved on"), widget=DateInput())
 
 
-class SpecialAccountForm(forms.Form):
+class SpecialAccountForm(core_forms.Form):
     bank = forms.CharField(label=gettext_lazy("Bank"), max_length=120)
     account_name = forms.CharField(label=gettext_lazy("Account name"), max_length=120)
     account_number = forms.CharField(label=gettext_lazy("Account number"), max_length=40)

@@ -24,6 +24,7 @@ from accounts.models import Organisation, OrganisationKind, SchoolStage
 from accounts.permissions import can, role_assignments
 from applications import services as application_services
 from applications.views.documents import file_response
+from core import forms as core_forms
 from core import spreadsheets
 from core.files import file_download
 from core.http import as_ids, redirect_next
@@ -61,7 +62,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class ActivityForm(forms.Form):
+class ActivityForm(core_forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"))
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
     held_on = forms.DateField(label=gettext_lazy("Date"), widget=DateInput())
@@ -99,7 +100,7 @@ class ActivityForm(forms.Form):
             del self.fields["served_county"]
 
 
-class ComplianceFilterForm(forms.Form):
+class ComplianceFilterForm(core_forms.Form):
     policy = forms.ModelChoiceField(
         label=gettext_lazy("Policy"),
         queryset=None,

@@ -21,6 +21,7 @@ from accounts.models import User
 from accounts.permissions import can
 from applications import services as application_services
 from applications.views.documents import file_response
+from core import forms as core_forms
 from core.http import as_id, redirect_next
 from studios import growth, outputs, plans, selectors
 from studios.models import (
@@ -44,7 +45,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class PlanChoiceForm(forms.Form):
+class PlanChoiceForm(core_forms.Form):
     """Which plan to edit: the kind and, for yearly and training plans, the school year."""
 
     kind = forms.ChoiceField(label=gettext_lazy("Plan"), choices=PlanKind.choices)
@@ -70,7 +71,7 @@ class PlanForm(PlanChoiceForm):
         self.fields["title"].help_text = gettext_lazy("Empty: the plan's usual name.")
 
 
-class GrowthPlanForm(forms.Form):
+class GrowthPlanForm(core_forms.Form):
     studio = forms.TypedChoiceField(label=gettext_lazy("Written in"), coerce=int)
     text = forms.CharField(
         label=gettext_lazy("My growth plan"), widget=forms.Textarea(attrs={"rows": 10})
@@ -84,7 +85,7 @@ class GrowthPlanForm(forms.Form):
             self.fields["studio"].initial = memberships[0].studio_id
 
 
-class SummaryForm(forms.Form):
+class SummaryForm(core_forms.Form):
     semester = forms.ChoiceField(label=gettext_lazy("Semester"))
     summary = forms.CharField(
         label=gettext_lazy("Semester summary"), widget=forms.Textarea(attrs={"rows": 8})
@@ -106,7 +107,7 @@ class SummaryForm(forms.Form):
         return int(year), int(semester)
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(core_forms.Form):
     summary = forms.IntegerField(widget=forms.HiddenInput())
     comment = forms.CharField(
         label=gettext_lazy("Your review"), widget=forms.Textarea(attrs={"rows": 3})
@@ -118,7 +119,7 @@ def review_form(summary, data=None) -> ReviewForm:
     return ReviewForm(data, auto_id=f"review{summary.pk}_%s", initial={"summary": summary.pk})
 
 
-class OutputForm(forms.Form):
+class OutputForm(core_forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=OutputKind.choices)
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
     authors = forms.CharField(label=gettext_lazy("Authors"), max_length=200, required=False)

@@ -20,6 +20,8 @@ from accounts.models import User
 from accounts.permissions import can
 from applications import services as application_services
 from applications.models import Gender
+from core import forms as core_forms
+from core.dates import BIRTH
 from core.http import as_id, as_ids
 from studios import recruitment, selectors, team
 from studios.models import (
@@ -40,12 +42,15 @@ def today() -> date:
 
 
 def month_field(label, required: bool = False) -> forms.DateField:
-    return forms.DateField(
+    """A birth month (checked against the BIRTH window)."""
+    field = forms.DateField(
         label=label,
         required=required,
         input_formats=MONTH_FORMATS,
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
     )
+    field.window = BIRTH
+    return field
 
 
 def day_field(label) -> forms.DateField:
@@ -55,7 +60,7 @@ def day_field(label) -> forms.DateField:
 # --- forms ------------------------------------------------------------------------------
 
 
-class PersonForm(forms.Form):
+class PersonForm(core_forms.Form):
     """Who joins: an account in the studio's city, or just a name, with the form's details."""
 
     username = forms.CharField(
@@ -130,7 +135,7 @@ class MembershipAddForm(PersonForm):
         self.fields["role"].choices = roles
 
 
-class MembershipEndForm(forms.Form):
+class MembershipEndForm(core_forms.Form):
     end_date = day_field(gettext_lazy("Last day"))
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=300)
 
@@ -141,7 +146,7 @@ class MembershipReplaceForm(PersonForm):
     field_order = ["date", "reason"]
 
 
-class RoundOpenForm(forms.Form):
+class RoundOpenForm(core_forms.Form):
     call = forms.TypedChoiceField(label=gettext_lazy("Batch"), coerce=int)
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
     opens_on = day_field(gettext_lazy("Opens on"))
@@ -159,7 +164,7 @@ class RoundOpenForm(forms.Form):
         return data
 
 
-class SeatRequestForm(forms.Form):
+class SeatRequestForm(core_forms.Form):
     studio = forms.TypedChoiceField(label=gettext_lazy("Studio"), coerce=int)
     school = forms.TypedChoiceField(label=gettext_lazy("Your school"), coerce=int)
     birth_month = month_field(gettext_lazy("Birth month"), required=True)

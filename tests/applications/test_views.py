@@ -178,3 +178,11 @@ def test_extension_from_the_page(demo, client_for):
     )
     submitted_app.refresh_from_db()
     assert submitted_app.extension_reason == "住院"
+    # An extension to 9999-12-31 was accepted; the page and the service now bound it.
+    for until in ("9999-12-31", "2025-07-01"):
+        client.post(
+            reverse("application_extension", args=[submitted_app.pk]),
+            {"until": until, "reason": "再延"},
+        )
+        submitted_app.refresh_from_db()
+        assert submitted_app.extension_reason == "住院"

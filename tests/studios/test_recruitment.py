@@ -149,6 +149,19 @@ def test_no_studio_gets_an_eleventh_assigned_member(demo, two_studios):
     request_seat(later, b, teacher_at("luzhai-zx", "late_b"), today=date(2025, 5, 5))
 
 
+def test_a_round_from_year_one_to_9999_is_refused(demo):
+    """The probe opened a round from 0001-01-01 to 9999-12-31; the dates are now bounded."""
+    studio = liuzhou_studio()
+    bureau = demo.user("lz_city")
+    for opens_on, closes_on in (
+        (date(1, 1, 1), CLOSES),
+        (OPENS, date(9999, 12, 31)),
+    ):
+        with pytest.raises(StudioError, match="Give a date between"):
+            open_round(studio, bureau, opens_on=opens_on, closes_on=closes_on)
+    assert not studio.call.recruitment_rounds.exists()
+
+
 def test_a_suizhou_round_cannot_be_opened(demo):
     studio = suizhou_studio()
     with pytest.raises(StudioError) as refused:
