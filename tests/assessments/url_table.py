@@ -20,9 +20,15 @@ ROWS = [
     Row("assessment_detail", pk="assessment:lz.p1", ok=LZ_ASSESSORS),
     Row("assessment_letter", pk="assessment:lz.p1", ok=LZ_ASSESSORS),
     Row("term_evaluations", ok="admin lz_city lz_expert sz_city sz_expert"),
-    # Just opened: no expert assigned yet.
-    Row("term_evaluation", pk="evaluation:lz.p2", ok="admin lz_city"),
-    # Not decided yet: no certificate for anyone.
+    # Open, with lz_expert assigned to score it.
+    Row("term_evaluation", pk="evaluation:lz.p2", ok="admin lz_city lz_expert"),
+    # Not decided yet: no certificate for anyone; decided: the host, the members, the bureau.
     Row("term_certificate", pk="evaluation:lz.p2"),
+    Row(
+        "term_certificate",
+        pk="evaluation:sz.p1.decided",
+        ok="admin sz_city sz_p1 sz_member",
+        variant="decided",
+    ),
     Row("person_record", user_pk="user:lz_p1", ok="admin lz_city lz_p1", visibility=PERSONAL),
 ]

@@ -131,3 +131,31 @@ class Row:
         if role in users(self.ok):
             return REDIRECT if self.method == "POST" else OK
         return self.others
+
+
+@dataclass
+class RuleRow:
+    """A permission rule asked about one demo object: who may (``ok``); everyone else may not.
+
+    ``visibility`` adds the same checks as the URL table: no SCOPED or CITY object is allowed
+    to a user of another city, no SCOPED one to a county- or school-level user of another
+    county.
+    """
+
+    name: str
+    obj: str | None = None
+    ok: str = ""
+    visibility: str = SCOPED
+    variant: str = ""
+
+    def __post_init__(self):
+        users(self.ok)
+        if self.obj is None and self.visibility == SCOPED:
+            self.visibility = CITY
+
+    @property
+    def id(self) -> str:
+        return f"{self.name}[{self.variant}]" if self.variant else self.name
+
+    def expected(self, role: str) -> bool:
+        return role in users(self.ok)

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.demo import seed_demo
-from accounts.models import Notification, Organisation, User
+from accounts.models import AuditEntry, Notification, Organisation, User
 from applications.models import Application, ApplicationStatus, Call, CallStatus
 
 LZ, SZ = "liuzhou", "suizhou"
@@ -132,13 +132,14 @@ def build_world() -> World:
     from assessments import services as assessment_services
     from assessments.models import AnnualAssessment, AnnualReport
     from funding.models import Expenditure, ExpenditureStatus, SpecialAccount
-    from studios import activities, outputs, recruitment
+    from studios import activities, growth, outputs, recruitment
     from studios.models import (
         Activity,
         Attendance,
         GrowthPlan,
         Membership,
         Policy,
+        SemesterSummary,
         Studio,
         StudioPlan,
         TeamRole,
@@ -215,6 +216,16 @@ def build_world() -> World:
         .order_by("pk")
         .first(),
     )
+    # One application still waiting for lz_expert's scores (the demo's are all scored).
+    lz_seeder = Seeder(lz_open.policy, "lz", "x")
+    waiting = lz_seeder.approve_to(
+        lz_seeder.submit(lz_seeder.application(lz_open, "lzyz", "m_scoring", today), today),
+        ApplicationStatus.EXPERT_REVIEW,
+    )
+    (open_assignment,), _skipped = experts.experts_assign(
+        actor=u["lz_city"], call=lz_open, experts=[u["lz_expert"]], applications=[waiting]
+    )
+    world.add("assignment:lz.expert.open", open_assignment)
 
     # A Suizhou call in its public notice, with one objection on file.
     seeder = Seeder(lz_open.policy.__class__.objects.get(code="suizhou"), "sz", "x")
@@ -246,6 +257,7 @@ def build_world() -> World:
     )
     world.add("call:sz.notice", notice_call)
     world.add("application:sz.notice", candidate)
+    world.add("objection:sz.notice", candidate.objections.get())
 
     # --- studios --------------------------------------------------------------------------------
     lz_host_studio = Studio.objects.get(host__username="lz_p1")
@@ -278,6 +290,23 @@ def build_world() -> World:
     )
     world.add("attendance:lz.member", attendance)
     world.add("plan:lz.p1", StudioPlan.objects.filter(studio=lz_host_studio).order_by("pk").first())
+    world.add("policy_obj:lz", Policy.objects.get(code="liuzhou-2024"))
+    unreviewed = SemesterSummary.objects.filter(
+        person=u["lz_member"], studio=lz_host_studio, reviewed_at__isnull=True
+    ).first()
+    if unreviewed is None:
+        school_year, semester = growth.current_semester(lz_host_studio, today)
+        unreviewed = growth.summary_save(
+            actor=u["lz_member"],
+            studio=lz_host_studio,
+            school_year=school_year,
+            semester=semester,
+            summary="本学期参加工作室活动，学习班级管理方法。",
+            report_date=None,
+            report_place="",
+            today=today,
+        )
+    world.add("summary:lz.member", unreviewed)
     world.add(
         "growth_plan:lz.member",
         GrowthPlan.objects.filter(person=u["lz_member"]).first(),
@@ -328,8 +357,34 @@ def build_world() -> World:
     world.add("report:lz.p1.open", report)
     world.add("report_attachment:lz.p1", report.attachments.get())
     world.add("assessment:lz.p1", AnnualAssessment.objects.filter(studio=lz_host_studio).first())
+    world.add(
+        "assessment:lz.p1.open",
+        assessment_services.assessment_open(
+            actor=u["lz_city"], studio=lz_host_studio, year=today.year
+        ),
+    )
+    # Three-year evaluations: lz.p2's open with lz_expert to score, lz.p1's decided.
     opened = evaluation.evaluation_open(lz_county_studio, lz_county_studio.term_end - timedelta(20))
+    evaluation.evaluation_assign_experts(
+        actor=u["lz_city"], evaluation=opened, experts=[u["lz_expert"]]
+    )
     world.add("evaluation:lz.p2", opened)
+    # Deciding ends the term, so a Suizhou studio that no other row needs running.
+    decided = evaluation.evaluation_open(sz_host_studio, sz_host_studio.term_end - timedelta(20))
+    evaluation.evaluation_assign_experts(
+        actor=u["sz_city"], evaluation=decided, experts=[u["sz_expert"]]
+    )
+    evaluation.evaluation_score(
+        actor=u["sz_expert"],
+        evaluation=decided,
+        scores={i.code: str(i.max_points) for i in evaluation.term_indicators(sz_open.policy)},
+        comment="成效显著。",
+    )
+    evaluation.evaluation_decide(
+        actor=u["sz_city"], evaluation=decided, today=sz_host_studio.term_end + timedelta(1)
+    )
+    decided.refresh_from_db()
+    world.add("evaluation:sz.p1.decided", decided)
 
     # --- funding --------------------------------------------------------------------------------
     world.add(
@@ -343,6 +398,10 @@ def build_world() -> World:
     world.add("import_job:lz_city", _import_job(u["lz_city"], world.obj("org:lz.bureau")))
 
     # --- accounts ------------------------------------------------------------------------------
+    world.add(
+        "audit_entry:lz.liucheng",
+        AuditEntry.objects.filter(organisation=world.obj("org:lz.liucheng-sx")).first(),
+    )
     world.add(
         "notification:lz_city",
         Notification.objects.filter(recipient=u["lz_city"]).order_by("pk").first(),

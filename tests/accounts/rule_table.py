@@ -1,0 +1,37 @@
+"""Permission rules × roles: accounts (the language: tests/matrix/table.py, RuleRow)."""
+
+from tests.matrix.table import PERSONAL, RuleRow
+
+OVERSIGHT = (
+    "admin lz_school lz_county lz_county_luzhai lz_city lz_ce lz_expert lz_auditor "
+    "lz_auditor_liucheng sz_school sz_county sz_county_suixian sz_city sz_ce sz_expert "
+    "sz_auditor sz_auditor_zengdu"
+)
+
+RULES = [
+    RuleRow("accounts.browse_organisations", ok=OVERSIGHT),
+    RuleRow(
+        "accounts.read_notification", "notification:lz_city", ok="lz_city", visibility=PERSONAL
+    ),
+    # An entry of 柳城县实验小学: its school, its county, the city-wide overseers (no expert).
+    RuleRow(
+        "accounts.view_audit_entry",
+        "audit_entry:lz.liucheng",
+        ok="admin lz_school lz_county lz_city lz_ce lz_auditor lz_auditor_liucheng",
+    ),
+    RuleRow(
+        "accounts.view_audit_trail",
+        ok=" ".join(r for r in OVERSIGHT.split() if not r.endswith("_expert")),
+    ),
+    RuleRow("accounts.view_job", "job:lz_city", ok="lz_city", visibility=PERSONAL),
+    RuleRow(
+        "accounts.view_organisation",
+        "org:lz.liucheng-sx",
+        ok="admin lz_school lz_county lz_city lz_ce lz_expert lz_auditor lz_auditor_liucheng",
+    ),
+    # An applicant of 柳城县中学: the reviewers up the chain see the phone and birth month in
+    # full; the school of another school, the centre, experts and auditors see them masked.
+    RuleRow(
+        "accounts.view_personal_details", "application:lz.at_county", ok="admin lz_county lz_city"
+    ),
+]
