@@ -2,10 +2,17 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import security_views, views
+from .forms import LoginForm
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=LoginForm
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("login/verify/", security_views.OTPVerifyView.as_view(), name="otp_verify"),
     path("security/", security_views.SecurityView.as_view(), name="security"),

@@ -32,6 +32,7 @@ from applications.services import ApplicationError, check_upload
 from core import forms as core_forms
 from core import spreadsheets
 from core.files import file_download
+from core.spreadsheets import WorkbookRefused, inspect_workbook
 from funding import imports
 from funding.imports import MAX_IMPORT_BYTES
 
@@ -62,6 +63,15 @@ class ImportForm(core_forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
+        if upload.size <= MAX_IMPORT_BYTES:
+            # A workbook is measured by its own limits first (rows, shared strings, parts):
+            # they are stricter than the general check of Office files and say more.
+            try:
+                inspect_workbook(upload.read())
+            except WorkbookRefused as exc:
+                raise forms.ValidationError(str(exc)) from exc
+            finally:
+                upload.seek(0)
         try:
             check_upload(upload, allowed={".xlsx"}, max_bytes=MAX_IMPORT_BYTES)
         except ApplicationError as exc:

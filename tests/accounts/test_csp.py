@@ -26,6 +26,10 @@ def directives(response) -> dict[str, list[str]]:
 
 def assert_strict(response, *, admin: bool = False) -> None:
     policy = directives(response)
+    if response.has_header("Content-Disposition"):
+        # A file (an export, a PDF): the stricter sandbox of core.files, never the page's.
+        assert "sandbox" in policy and policy["default-src"] == ["'none'"], response
+        return
     assert policy["script-src"] == ["'self'"]
     assert policy["default-src"] == ["'self'"]
     assert policy["object-src"] == ["'none'"]

@@ -68,6 +68,16 @@ def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(demo, clie
     assert HOME_ADDRESS in entry.comment
 
 
+def test_a_name_or_password_longer_than_any_account_is_refused_not_a_500(demo, client):
+    """The fuzz logged in with a 10,001-character name: Django's login form does not enforce
+    its length limit, and the lockout's counter could not store the name (500)."""
+    for username, password in (("长" * 10001, WRONG), ("lz_city", "x" * 10001)):
+        response = attempt(client, username, password)
+        assert response.status_code == 200 and not logged_in(client)
+        assert "请输入一个正确的" in response.content.decode()  # Django's invalid-login message
+    assert not AccessAttempt.objects.exists()
+
+
 def test_an_administrator_unlocks_the_account_and_it_is_recorded(demo, client, settings):
     for _ in range(5):
         attempt(client, "lz_county", WRONG)

@@ -7,6 +7,8 @@ import shutil
 import pytest
 from django.core.management import call_command
 
+from . import buttons
+
 CHROMIUM = os.environ.get("MINGSHI_CHROMIUM", "/usr/bin/chromium")
 
 
@@ -34,6 +36,13 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture
+def context(context):
+    """pytest-playwright's context, recording the buttons pressed in it."""
+    context.on("request", buttons.record)
+    return context
 
 
 @pytest.fixture
@@ -84,6 +93,7 @@ def as_user(browser, demo_site, settings):
 
     def _as(username: str):
         context = browser.new_context(locale="zh-CN", accept_downloads=True)
+        context.on("request", buttons.record)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)
@@ -97,3 +107,13 @@ def as_user(browser, demo_site, settings):
     yield _as
     for context in contexts:
         context.close()
+
+
+def pytest_sessionfinish(session):
+    import json
+    import os
+
+    out = os.environ.get("MINGSHI_BUTTONS_OUT")
+    if out:
+        with open(out, "w") as handle:
+            json.dump(sorted(buttons.PRESSED), handle, ensure_ascii=False, indent=0)

@@ -45,8 +45,13 @@ EVERYWHERE = {
     "resources",
 }
 EVERYWHERE_ROLES = {"anon", "lz_city", "sz_teacher"}
-# A refused login is recorded (the attempt counts towards the lockout, and is audited).
-REFUSAL_MAY_WRITE = {"login": ("axes_", "accounts_auditentry")}
+# A refused login or second-factor code is recorded: the attempt counts towards the lockout
+# or the code's throttling, and is audited.
+REFUSAL_MAY_WRITE = {
+    "login": ("axes_", "accounts_auditentry"),
+    "otp_setup": ("otp_totp_", "accounts_auditentry"),
+    "otp_verify": ("otp_totp_", "otp_static_", "accounts_auditentry"),
+}
 
 
 @pytest.fixture(scope="package")
@@ -141,6 +146,17 @@ def _shown(values: dict) -> dict:
 
 
 def fuzz_form(client, case: FormCase) -> list[str]:
+    """Every post at ``case`` sees what opening its page did, as in the browser (a page may
+    prepare something: the authenticator page keeps the secret it shows until it is confirmed);
+    all of it is rolled back after the form."""
+    with transaction.atomic():
+        request(client, "GET", case.page, keep=True)
+        problems = _fuzz_form(client, case)
+        transaction.set_rollback(True)
+    return problems
+
+
+def _fuzz_form(client, case: FormCase) -> list[str]:
     problems = []
 
     def note(label, outcome):
