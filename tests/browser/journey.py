@@ -39,9 +39,14 @@ def approve_in_queue(page, base: str, host: str, opinion: str) -> None:
     expect(page.locator(".ms-messages")).to_be_visible()
 
 
-def assign_and_score(bureau, expert, base: str, call_pk: int, application_pk: int) -> None:
+def assign_and_score(
+    bureau, expert, base: str, call_pk: int, application_pk: int, expert_pk: int | None = None
+) -> None:
     bureau.goto(f"{base}/calls/{call_pk}/experts/")
-    bureau.locator("input[name=experts]").first.check(force=True)
+    boxes = bureau.locator("input[name=experts]")
+    (boxes.locator(f"xpath=self::*[@value='{expert_pk}']") if expert_pk else boxes).first.check(
+        force=True
+    )
     bureau.locator(f"input[name=applications][value='{application_pk}']").check(force=True)
     bureau.locator("#assign-form button[type=submit]").click()
     expert.goto(f"{base}/experts/")

@@ -72,7 +72,7 @@ def test_a_large_import_runs_in_the_background_from_upload_to_saved(
     real_row = account_exports.BureauImportResource.import_row
 
     def slow_row(self, *args, **kwargs):  # slow enough for the bar to be seen moving
-        time.sleep(0.04)
+        time.sleep(0.1)  # 40 rows ≈ 4 s: several of the page's 1 s polls see it moving
         return real_row(self, *args, **kwargs)
 
     monkeypatch.setattr(account_exports.BureauImportResource, "import_row", slow_row)

@@ -6,8 +6,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import expect
 
+from accounts.models import Role, RoleAssignment, User
+from accounts.services import role_assign
 from applications.models import Application, ApplicationStatus
 from studios.models import Studio
 from tests.applications.factories import open_call
@@ -60,9 +63,27 @@ def test_liuzhou_journey_from_form_to_plaque(demo_site, as_user, clock, tmp_path
     application.refresh_from_db()
     assert application.status == ApplicationStatus.EXPERT_REVIEW
 
-    # 3. The bureau assigns the expert, who scores.
+    # 3. The bureau assigns a second expert, who declines for a conflict of interest, and
+    #    the demo expert, who scores.
     bureau = as_user("lz_city")
-    assign_and_score(bureau, as_user("lz_expert"), base, call.pk, application.pk)
+    second = User.objects.create_user("lz_expert_2", full_name="覃专家", email="e2@lz.example.cn")
+    second.set_password(settings.MINGSHI_DEMO_PASSWORD)
+    second.save()
+    bureau_org = RoleAssignment.objects.filter(user__username="lz_city").first().organisation
+    role_assign(actor=None, user=second, role=Role.EXPERT, organisation=bureau_org)
+    bureau.goto(f"{base}/calls/{call.pk}/experts/")
+    bureau.locator(f"input[name=experts][value='{second.pk}']").check(force=True)
+    bureau.locator(f"input[name=applications][value='{application.pk}']").check(force=True)
+    bureau.locator("#assign-form button[type=submit]").click()
+    declining = as_user("lz_expert_2")
+    declining.goto(f"{base}/experts/")
+    declining.locator("a[href*='/experts/assignments/']").first.click()
+    declining.locator("details:has(#conflict-form) > summary").click()
+    declining.fill("#conflict-form textarea", "申报人是本人的学生。")
+    declining.locator("#conflict-form button[type=submit]").click()
+    expect(declining.locator(".ms-messages")).to_be_visible()
+    expert_pk = User.objects.get(username="lz_expert").pk
+    assign_and_score(bureau, as_user("lz_expert"), base, call.pk, application.pk, expert_pk)
 
     # 4. The bureau selects from the ranking and publishes.
     select(bureau, base, call.pk, application.pk)

@@ -54,3 +54,33 @@ def test_pages_fit_a_phone_screen(page, log_in, demo_site, path):
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0
+
+
+def test_a_teacher_reads_the_inbox_sets_preferences_and_changes_the_password(
+    log_in, demo_site, settings
+):
+    from accounts.models import Notification, User
+    from accounts.services import notify
+
+    teacher = User.objects.get(username="lz_teacher")
+    notify([teacher], verb="demo.reminder", title="请完善个人信息", body="", url="/")
+    page = log_in("lz_teacher")
+    page.goto(f"{demo_site.url}/inbox/")
+    expect(page.get_by_text("请完善个人信息")).to_be_visible()
+    page.locator("form[action$='/inbox/read/'] button").click()
+    page.wait_for_load_state("networkidle")
+    assert not Notification.objects.filter(recipient=teacher, read_at__isnull=True).exists()
+
+    page.goto(f"{demo_site.url}/preferences/")
+    page.locator("input[name=notification_delivery]").last.check()
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator(".ms-messages")).to_be_visible()
+
+    page.goto(f"{demo_site.url}/password/")
+    page.fill("#id_old_password", settings.MINGSHI_DEMO_PASSWORD)
+    page.fill("#id_new_password1", "Xin-mima-2024!")
+    page.fill("#id_new_password2", "Xin-mima-2024!")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/password/done/")
+    teacher.refresh_from_db()
+    assert teacher.check_password("Xin-mima-2024!")

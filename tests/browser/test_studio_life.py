@@ -42,6 +42,16 @@ def test_host_logs_a_seminar_member_confirms_grid_turns_green(demo_site, as_user
     attendance = Attendance.objects.get(membership=member)
     assert attendance.status == "present" and attendance.activity.evidence.count() == 1
 
+    # The host corrects the title afterwards; attendance and evidence stay.
+    activity = attendance.activity
+    host.goto(f"{base}/studios/{studio.pk}/activities/{activity.pk}/")
+    host.locator(f"a[href$='/activities/{activity.pk}/edit/']").click()
+    host.fill("#id_title", "班主任常规管理现场专题研讨会")
+    host.locator("main form button[type=submit]").last.click()
+    expect(host.locator(".ms-messages")).to_be_visible()
+    activity.refresh_from_db()
+    assert activity.title == "班主任常规管理现场专题研讨会" and activity.evidence.count() == 1
+
     # The member confirms what the host recorded.
     page = as_user(member.user.username)
     page.goto(f"{base}/attendance/")

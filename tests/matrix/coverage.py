@@ -8,6 +8,9 @@ matrix_roles: set[str] = set()
 fuzz_forms: set[str] = set()
 fuzz_posts: Counter = Counter()
 server_errors: Counter = Counter()
+# The roles whose pages the fuzz crawled, and the buttons it found on them: (URL name, action).
+fuzz_roles: set[str] = set()
+buttons_found: dict[tuple[str, str], set[str]] = {}
 
 
 def record_matrix(row_id: str, role: str, status: int) -> None:
@@ -23,6 +26,12 @@ def record_fuzz(form_id: str, status: int) -> None:
     fuzz_posts["all"] += 1
     if status >= 500:
         server_errors["fuzz"] += 1
+
+
+def record_buttons(role: str, pairs) -> None:
+    fuzz_roles.add(role)
+    for pair in pairs:
+        buttons_found.setdefault(pair, set()).add(role)
 
 
 def summary() -> str | None:

@@ -40,6 +40,24 @@ class FormCase:
     def id(self) -> str:
         return f"{self.role} {self.method} {urlsplit(self.action).path} ({self.url_name})"
 
+    def buttons(self) -> list[tuple[str, str]]:
+        """What pressing this form's buttons does, as the browser journeys record it
+        (``tests/browser/buttons.py``): the URL name and the action each button carries."""
+        actions = []
+        for f in self.fields:
+            if f.kind == "submit" and f.name in ("action", "decision"):
+                actions += f.options
+            elif f.kind == "submit" and f.name in ("save", "submit"):
+                actions.append(f.name)
+            elif f.kind == "hidden" and f.name == "action" and isinstance(f.default, str):
+                actions.append(f.default)
+        if not actions:
+            try:
+                actions = [resolve(urlsplit(self.action).path).kwargs.get("action", "")]
+            except Resolver404:
+                actions = [""]
+        return [(self.url_name, action) for action in actions]
+
     def defaults(self) -> dict:
         """What the browser sends when the form is submitted as rendered (first button)."""
         data: dict = {}

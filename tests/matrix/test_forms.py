@@ -202,6 +202,15 @@ def _fuzz_form(client, case: FormCase) -> list[str]:
 def test_forms(role, world, fuzz_clients, db):
     client = fuzz_clients[role]
     cases = discover(world, role, fuzz_clients)
+    coverage.record_buttons(
+        role,
+        [
+            pair
+            for case in cases
+            if case.method == "POST" and ":" not in case.url_name and "/" not in case.url_name
+            for pair in case.buttons()
+        ],
+    )
     problems: list[str] = []
     trace = os.environ.get("MINGSHI_FUZZ_TRACE")
     for case in cases:
