@@ -1,48 +1,25 @@
-"""Which buttons the browser journeys pressed: every POST the browser sends is recorded with
-the URL it went to and the action it carried (``action``/``decision`` fields)."""
-
-import re
-from urllib.parse import parse_qs, urlsplit
-
-from django.urls import Resolver404, resolve
+"""Which buttons the browser journeys pressed: every POST the live server answers in a browser
+test is recorded with its URL name and the action it carried (``action``/``decision`` fields,
+or the name of a 保存/提交 button), read from the request Django parsed — the browser does not
+show a multipart body with a file in it."""
 
 PRESSED: set[tuple[str, str]] = set()
 # The form fields that say which of a page's buttons was pressed.
 ACTION_FIELDS = ("action", "decision")
 # Buttons whose name is the action (the form's 保存 and 提交).
 NAMED_BUTTONS = ("save", "submit")
-_MULTIPART_FIELD = re.compile(r'name="(action|decision)"\r\n\r\n([^\r]*)')
-_MULTIPART_BUTTON = re.compile(r'name="(save|submit)"\r\n')
-
-
-def _actions(post_data: str | None) -> list[str]:
-    if not post_data:
-        return []
-    found = [value for _name, value in _MULTIPART_FIELD.findall(post_data)]
-    found += _MULTIPART_BUTTON.findall(post_data)
-    if found:
-        return found
-    fields = parse_qs(post_data, keep_blank_values=True)
-    return [value for name in ACTION_FIELDS for value in fields.get(name, [])] + [
-        name for name in NAMED_BUTTONS if name in fields
-    ]
 
 
 def record(request) -> None:
-    """A Playwright "request" handler: remember (URL name, action) of every POST."""
-    if request.method != "POST":
+    """Remember (URL name, action) of a POST the server answered."""
+    match = getattr(request, "resolver_match", None)
+    if request.method != "POST" or match is None:
         return
-    body = request.post_data_buffer  # bytes: a multipart body may carry a photo
-    post_data = body.decode("utf-8", "replace") if body else None
-    try:
-        match = resolve(urlsplit(request.url).path)
-    except Resolver404:
-        return
-    name = match.url_name
+    actions = [v for name in ACTION_FIELDS for v in request.POST.getlist(name)]
+    actions += [name for name in NAMED_BUTTONS if name in request.POST]
     # Some buttons say what they do in the URL itself (``calls/<pk>/open/``).
-    actions = _actions(post_data) or [match.kwargs.get("action", "")]
-    for action in actions:
-        PRESSED.add((name, action))
+    for action in actions or [match.kwargs.get("action", "")]:
+        PRESSED.add((match.url_name, action))
 
 
 # Every action button of each role's main journey, as (URL name, action), and the journey

@@ -7,7 +7,6 @@ from applications.models import Application, ApplicationStatus, Objection
 from studios.models import Studio
 from tests.applications.factories import open_call
 
-from . import buttons
 from .journey import approve_in_queue, assign_and_score, fill_host_block, fill_member_rows, select
 
 
@@ -41,7 +40,6 @@ def test_suizhou_journey_with_an_objection_during_the_notice(
     bureau.goto(f"{base}/calls/{call.pk}/notice/")
     bureau.locator("button[name=action][value=start]").click()
     visitor_context = browser.new_context(locale="zh-CN")
-    visitor_context.on("request", buttons.record)
     visitor = visitor_context.new_page()
     visitor.goto(f"{base}/notice/{call.pk}/")
     expect(visitor.get_by_text("王芳")).to_be_visible()
