@@ -1,10 +1,11 @@
 """Requests that no form of ours could have sent are refused before any view sees them."""
 
-from django.core.exceptions import SuspiciousOperation
+import logging
 
+from django.shortcuts import render
 
-class NullCharacterRejected(SuspiciousOperation):
-    """A NUL in a query or form value: no browser sends one, and PostgreSQL cannot take one."""
+# Logged where Django logs the other suspicious requests it refuses.
+security_log = logging.getLogger("django.security.NullCharacterRejected")
 
 
 class RejectNullCharactersMiddleware:
@@ -24,5 +25,12 @@ class RejectNullCharactersMiddleware:
                 continue
             for key, values in data.lists():
                 if "\x00" in key or any("\x00" in value for value in values):
-                    raise NullCharacterRejected("NUL character in a request value")
+                    return self.refuse(request)
         return self.get_response(request)
+
+    @staticmethod
+    def refuse(request):
+        """The 400 page itself, not the exception Django would turn into one: with DEBUG on
+        (the local demo) the exception shows a traceback page to whoever typed the value."""
+        security_log.warning("NUL character in a request value: %s", request.path)
+        return render(request, "400.html", status=400)

@@ -8,5 +8,7 @@ export DJANGO_SETTINGS_MODULE=config.settings.local
 unset DATABASE_URL CELERY_BROKER_URL
 .venv/bin/python manage.py migrate --noinput -v0
 .venv/bin/python manage.py seed_demo
+# A demo start begins unlocked: lockouts left from trying it last time would refuse every login.
+.venv/bin/python manage.py axes_reset -v0 >/dev/null
 echo "==> serving http://127.0.0.1:${PORT:-8000}/  (Ctrl-C to stop)"
 exec .venv/bin/python manage.py runserver "127.0.0.1:${PORT:-8000}"

@@ -24,3 +24,12 @@ def test_a_nul_in_a_form_changes_nothing(demo, client):
     response = client.post(reverse("review_bulk"), {"opinion": "同意\x00"})
     assert response.status_code == 400
     assert AuditEntry.objects.count() == before
+
+
+def test_the_demo_with_debug_on_shows_the_same_page_not_a_traceback(demo, client, settings):
+    settings.DEBUG = True
+    client.force_login(demo.user("lz_city"))
+    response = client.get("/review/?q=%00abc")
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "无法处理该请求" in body and "Traceback" not in body
