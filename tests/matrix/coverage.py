@@ -35,11 +35,18 @@ def record_buttons(role: str, pairs) -> None:
 
 
 def summary() -> str | None:
-    if not matrix_requests and not fuzz_posts:
+    from tests.browser import buttons
+
+    pressed = len(set(buttons.JOURNEYS) & buttons.PRESSED)
+    if not matrix_requests and not fuzz_posts and not pressed:
         return None
+    named = {u for u in matrix_urls if not u.startswith("admin:")}
+    admin = len(matrix_urls) - len(named)
     return (
-        f"URL x role matrix: {len(matrix_urls)} URLs x {len(matrix_roles)} roles, "
-        f"{matrix_requests['all']} requests, {server_errors['matrix']} server errors; "
+        f"URL x role matrix: {len(named)} URL patterns + {admin} admin pages x "
+        f"{len(matrix_roles)} roles, {matrix_requests['all']} requests, "
+        f"{server_errors['matrix']} server errors; "
         f"form fuzz: {len(fuzz_forms)} forms, {fuzz_posts['all']} posts, "
-        f"{server_errors['fuzz']} server errors"
+        f"{server_errors['fuzz']} server errors; "
+        f"journey buttons pressed in the browser: {pressed} of {len(buttons.JOURNEYS)}"
     )
