@@ -7,6 +7,7 @@ refuses must change nothing in the database.
 
 import os
 import time
+from urllib.parse import urlsplit
 
 import pytest
 from django.contrib import messages as django_messages
@@ -207,7 +208,10 @@ def test_forms(role, world, fuzz_clients, db):
         [
             pair
             for case in cases
-            if case.method == "POST" and ":" not in case.url_name and "/" not in case.url_name
+            # The admin's own forms are the admin matrix's; unresolved actions have no name.
+            if case.method == "POST"
+            and not urlsplit(case.action).path.startswith("/admin/")
+            and "/" not in case.url_name
             for pair in case.buttons()
         ],
     )
