@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, OrganisationKind, Role, User
@@ -629,10 +628,6 @@ def application_grant_extension(
         obj=application,
     )
     return application
-
-
-def today() -> date:
-    return timezone.localdate()
 
 
 def validation_error_to_problems(exc: ValidationError) -> dict[str, list[str]]:

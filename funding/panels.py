@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.home import HomeItem, HomePanel, home_panel
+from core import clock
 
 
 @home_panel
@@ -33,13 +34,12 @@ def finance_queue_panel(user) -> HomePanel | None:
 @home_panel
 def allocations_panel(user) -> HomePanel | None:
     from accounts.permissions import can
-    from applications.services import today
 
     from .selectors import studios_without_allocation
 
     if not can(user, "funding.manage_allocations"):
         return None
-    year = today().year
+    year = clock.today().year
     missing = studios_without_allocation(user, year).count()
     return HomePanel(
         title=_("Studio funding"),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.permissions import can
 from accounts.services import audit_record, notify
+from core import clock
 
 from .models import (
     Attendance,
@@ -30,13 +31,6 @@ from .models import (
 from .permissions import GROWTH_ROLES
 from .rules import Period, period_containing, school_year_start, semester_label
 from .services import StudioError
-
-
-def _today() -> date:
-    from applications import services as application_services
-
-    return application_services.today()
-
 
 # --- the school calendar, for summaries -------------------------------------------------------
 
@@ -134,7 +128,7 @@ def summary_save(
 ) -> SemesterSummary:
     """Write or rewrite the member's own summary of one semester, with the date and place of
     their report-back at their school (返校汇报). Editable until the host has reviewed it."""
-    day = today or _today()
+    day = today or clock.today()
     membership = _growth_membership(actor, studio)
     if semester not in (1, 2):
         raise StudioError(_("Choose the first or the second semester."))

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.permissions import can, role_assignments
 from accounts.services import audit_record
+from core import clock
 
 from .models import Membership, Output, OutputKind, OutputLevel, Studio, TopicStatus
 from .services import StudioError
@@ -21,12 +22,6 @@ OUTPUT_FILE_TYPES = {".pdf", ".doc", ".docx", ".xlsx", ".jpg", ".jpeg", ".png"}
 MAX_OUTPUT_BYTES = 20 * 1024 * 1024
 TITLE_MAX = Output._meta.get_field("title").max_length
 AUTHORS_MAX = Output._meta.get_field("authors").max_length
-
-
-def _today() -> date:
-    from applications import services as application_services
-
-    return application_services.today()
 
 
 def _check_file(upload):
@@ -68,7 +63,7 @@ def output_save(
     records and changes their own (``person`` is then always the member). A research topic
     needs its status. A file is checked by extension, first bytes and size.
     """
-    day = today or _today()
+    day = today or clock.today()
     if output is None:
         if not can(actor, "studios.add_output", studio):
             raise StudioError(_("Only the host and the current members record outputs."))

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.home import HomeItem, HomePanel, home_panel
+from core import clock
 
 from .selectors import policies_for
 
@@ -122,14 +123,13 @@ def growth_and_resources_panel(user) -> HomePanel | None:
 def recruitment_panel(user) -> HomePanel | None:
     """Teachers: the member recruitment rounds open now. The bureau: rounds to close or assign."""
     from accounts.permissions import can
-    from applications.services import today
 
     from .models import RecruitmentStatus
     from .recruitment import open_rounds_for_teacher, rounds_run_by
 
     if not can(user, "studios.browse_recruitment"):
         return None
-    day = today()
+    day = clock.today()
     items = []
     for r in rounds_run_by(user).exclude(status=RecruitmentStatus.DONE)[:10]:
         waiting = r.status == RecruitmentStatus.CLOSED or r.closes_on < day

@@ -13,6 +13,7 @@ from accounts.permissions import can
 from applications import selectors, services
 from applications.forms import AttachmentForm, CallForm, CriterionFormSet
 from applications.models import Application
+from core import clock
 from studios.selectors import policies_for
 
 
@@ -159,9 +160,7 @@ class CallActionView(PermissionRequiredMixin, View):
             if action == "open":
                 services.call_open(actor=request.user, call=self.object)
                 messages.success(request, _("The call is open; teachers of the city were told."))
-            elif not services.call_close(
-                actor=request.user, call=self.object, today=services.today()
-            ):
+            elif not services.call_close(actor=request.user, call=self.object, today=clock.today()):
                 messages.warning(request, _("The call can only be closed after its closing date."))
             else:
                 messages.success(request, _("The call is closed."))

@@ -20,6 +20,7 @@ from applications.forms import (
     TeamFormSet,
 )
 from applications.models import ReviewLevel
+from core import clock
 from studios.models import TeamRole
 from studios.rules import team_rule
 
@@ -133,7 +134,7 @@ class ApplicationEditView(PermissionRequiredMixin, TemplateView):
             messages.success(request, _("Draft saved. You can come back and finish it later."))
             return redirect("application_edit", application.pk)
         try:
-            workflow.submit(actor=request.user, application=application, today=services.today())
+            workflow.submit(actor=request.user, application=application, today=clock.today())
         except services.ApplicationError as exc:
             self.object = application
             host, advisors, members = self.forms(request.POST, request.FILES)

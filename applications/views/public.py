@@ -19,6 +19,7 @@ from accounts.mixins import PermissionRequiredMixin
 from accounts.permissions import can
 from applications import publication, selectors, services
 from applications.models import CallStatus, Objection
+from core import clock
 from core import forms as core_forms
 from core.files import file_download
 from studios.documents import plaque_certificate_pdf
@@ -77,7 +78,7 @@ class NoticeManageView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         call = self.object
-        today = services.today()
+        today = clock.today()
         objections = list(
             Objection.objects.filter(application__call=call)
             .select_related("application", "application__school", "resolved_by")
@@ -110,7 +111,7 @@ class NoticeManageView(PermissionRequiredMixin, TemplateView):
         try:
             if action == "start":
                 call = publication.notice_start(
-                    actor=request.user, call=self.object, today=services.today()
+                    actor=request.user, call=self.object, today=clock.today()
                 )
                 messages.success(
                     request,
@@ -170,7 +171,7 @@ class CallPublishView(PermissionRequiredMixin, View):
     def post(self, request, pk):
         try:
             studios = publication.call_publish(
-                actor=request.user, call=self.object, today=services.today()
+                actor=request.user, call=self.object, today=clock.today()
             )
         except services.ApplicationError as exc:
             messages.error(request, str(exc))
@@ -202,7 +203,7 @@ class PublicNoticeView(TemplateView):
 
     def get_context_data(self, pk, **kwargs):
         call = _public_call_or_404(pk)
-        today = services.today()
+        today = clock.today()
         running = publication.notice_running(call, today)
         if not call.policy.public_notice:
             state = "none"
@@ -230,7 +231,7 @@ class ObjectionFileView(View):
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
         self.call = _public_call_or_404(kwargs["pk"])
-        self.running = publication.notice_running(self.call, services.today())
+        self.running = publication.notice_running(self.call, clock.today())
         self.application = None
         if self.running:
             self.application = (
@@ -267,7 +268,7 @@ class ObjectionFileView(View):
                 name=form.cleaned_data["name"],
                 contact=form.cleaned_data["contact"],
                 text=form.cleaned_data["text"],
-                today=services.today(),
+                today=clock.today(),
             )
         except services.ApplicationError as exc:
             for field, problems in exc.problems.items():
@@ -298,7 +299,7 @@ class PlaqueVerifyView(TemplateView):
     def get_context_data(self, **kwargs):
         number = self.request.GET.get("number", "").strip()[:80]
         studio = publication.plaque_lookup(number) if number else None
-        today = services.today()
+        today = clock.today()
         state = None
         if studio is not None:
             if studio.status == StudioStatus.REVOKED:

@@ -17,8 +17,8 @@ from django.views.generic import TemplateView
 
 from accounts.mixins import PermissionRequiredMixin
 from accounts.permissions import can
-from applications import services as application_services
 from applications.views.documents import file_response
+from core import clock
 from core import forms as core_forms
 from core.files import file_download
 from core.http import as_id
@@ -33,11 +33,6 @@ from ..models import (
     ReportStatus,
 )
 from ..services import AssessmentError
-
-
-def today() -> date:
-    """The day as the application sees it (tests replace applications.services.today)."""
-    return application_services.today()
 
 
 def default_year(day: date) -> int:
@@ -92,7 +87,7 @@ class AnnualReportsView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        day = today()
+        day = clock.today()
         context = super().get_context_data(**kwargs)
         context["host_reports"] = list(selectors.reports_for_host(user))
         context["to_score"] = list(selectors.assessments_to_score(user))
@@ -159,7 +154,7 @@ class AnnualReportView(PermissionRequiredMixin, TemplateView):
             report=report,
             studio=studio,
             indicators=[(i, report.self_scores.get(i.code, "")) for i in indicators],
-            year=selectors.report_year_data(report, today()),
+            year=selectors.report_year_data(report, clock.today()),
             attachments=list(report.attachments.order_by("pk")),
             writable=writable,
             may_assess=can(user, "assessments.assess_studio", studio)
@@ -185,7 +180,7 @@ class AnnualReportView(PermissionRequiredMixin, TemplateView):
                     self_scores={k: v for k, v in scores_from(post, indicators).items() if v},
                 )
                 if action == "submit":
-                    services.report_submit(actor=user, report=report, today=today())
+                    services.report_submit(actor=user, report=report, today=clock.today())
                     messages.success(request, _("The report has been submitted."))
                 else:
                     messages.success(request, _("The draft has been saved."))
@@ -204,12 +199,12 @@ class AnnualReportView(PermissionRequiredMixin, TemplateView):
                 messages.success(request, _("The file has been removed."))
             elif action == "return":
                 services.report_return(
-                    actor=user, report=report, comment=post.get("comment", ""), today=today()
+                    actor=user, report=report, comment=post.get("comment", ""), today=clock.today()
                 )
                 messages.success(request, _("The report has been returned to the host."))
             elif action == "accept":
                 assessment = services.report_accept(
-                    actor=user, report=report, comment=post.get("comment", ""), today=today()
+                    actor=user, report=report, comment=post.get("comment", ""), today=clock.today()
                 )
                 messages.success(request, _("The report has been accepted; assess the studio."))
                 return redirect("assessment_detail", assessment.pk)
@@ -290,13 +285,13 @@ class AssessmentDetailView(PermissionRequiredMixin, TemplateView):
             may_submit_rectification=is_host
             and rectification is not None
             and rectification.status == RectificationStatus.OPEN
-            and today() <= rectification.deadline,
+            and clock.today() <= rectification.deadline,
             may_decide_rectification=is_assessor
             and rectification is not None
             and rectification.status
             in (RectificationStatus.SUBMITTED, RectificationStatus.REVOCATION_PROPOSED),
             is_host=is_host,
-            default_deadline=today() + timedelta(days=policy.rectification_days),
+            default_deadline=clock.today() + timedelta(days=policy.rectification_days),
             outcomes=[
                 (Outcome.PASS, Outcome.PASS.label),
                 (Outcome.FAIL, Outcome.FAIL.label),
@@ -311,7 +306,7 @@ class AssessmentDetailView(PermissionRequiredMixin, TemplateView):
         action = post.get("action", "")
         indicators = services.annual_indicators(assessment.studio.policy)
         rectification = Rectification.objects.filter(assessment=assessment).first()
-        day = today()
+        day = clock.today()
         try:
             if action == "decide":
                 services.assessment_decide(

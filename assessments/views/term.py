@@ -15,10 +15,10 @@ from accounts.mixins import PermissionRequiredMixin
 from accounts.models import Role
 from accounts.pdf import render_pdf
 from accounts.permissions import can, has_role
-from applications import services as application_services
 from applications.forms import IndicatorScoreForm
 from assessments import evaluation as services
 from assessments.models import Commendation, HostExclusion, TermEvaluation
+from core import clock
 from core import forms as core_forms
 from core.files import file_download
 from studios.documents import zh_date
@@ -66,7 +66,7 @@ class TermEvaluationListView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        today = application_services.today()
+        today = clock.today()
         is_bureau = user.is_superuser or has_role(user, Role.MUNICIPAL_ADMIN)
         studios = list(services.term_studios_for(user, today)) if is_bureau else []
         rows = []
@@ -184,7 +184,7 @@ class TermEvaluationView(PermissionRequiredMixin, TemplateView):
                     actor=user,
                     evaluation=evaluation,
                     comment=form.cleaned_data["comment"],
-                    today=application_services.today(),
+                    today=clock.today(),
                 )
                 messages.success(
                     request,
@@ -269,7 +269,7 @@ class PersonRecordView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         person, user = self.object, self.request.user
-        today = application_services.today()
+        today = clock.today()
         exclusions = HostExclusion.objects.filter(person=person).select_related(
             "evaluation__studio"
         )

@@ -5,8 +5,6 @@ studio or a whole batch) and a school's special account.
 Forms only read the request; the services (funding.services) decide and refuse with a message.
 """
 
-from datetime import date
-
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect
@@ -18,20 +16,15 @@ from django.views.generic import TemplateView
 
 from accounts.mixins import PermissionRequiredMixin
 from accounts.permissions import can
-from applications import services as application_services
 from applications.models import Call
 from applications.views.documents import file_response
+from core import clock
 from core import forms as core_forms
 from core.http import as_id, redirect_next
 from funding import selectors, services
 from funding.models import ExpenditureStatus, SpecialAccount
 from funding.services import FundingError
 from studios.models import StudioStatus
-
-
-def today() -> date:
-    """The day as the application sees it (tests replace applications.services.today)."""
-    return application_services.today()
 
 
 class DateInput(forms.DateInput):
@@ -128,7 +121,7 @@ class StudioFundingView(PermissionRequiredMixin, TemplateView):
         asked = self.request.GET.get("year", "")
         if asked.isdigit() and int(asked) in years:
             return int(asked)
-        current = today().year
+        current = clock.today().year
         if not years:
             return current
         return min(max(current, years[0]), years[-1])
@@ -146,9 +139,9 @@ class StudioFundingView(PermissionRequiredMixin, TemplateView):
         with_assets = studio.policy.equipment_becomes_fixed_asset
         may_manage_assets = with_assets and can(user, "funding.manage_assets", studio)
         if may_record and form is None:
-            form = ExpenditureForm(studio=studio, initial={"spent_on": today()})
+            form = ExpenditureForm(studio=studio, initial={"spent_on": clock.today()})
         if may_manage_assets and asset_form is None:
-            asset_form = AssetForm(initial={"acquired_on": today()})
+            asset_form = AssetForm(initial={"acquired_on": clock.today()})
         return super().get_context_data(
             studio=studio,
             balances=rows,
@@ -193,7 +186,7 @@ class StudioFundingView(PermissionRequiredMixin, TemplateView):
             return self.again(form=form)
         try:
             entry = services.expenditure_record(
-                actor=request.user, studio=studio, today=today(), **form.cleaned_data
+                actor=request.user, studio=studio, today=clock.today(), **form.cleaned_data
             )
         except FundingError as exc:
             messages.error(request, str(exc))
@@ -216,7 +209,7 @@ class StudioFundingView(PermissionRequiredMixin, TemplateView):
                 actor=request.user,
                 expenditure=entry,
                 reason=request.POST.get("reason", ""),
-                today=today(),
+                today=clock.today(),
             )
         except FundingError as exc:
             messages.error(request, str(exc))
@@ -231,7 +224,7 @@ class StudioFundingView(PermissionRequiredMixin, TemplateView):
             return self.again(asset_form=form)
         try:
             services.asset_register(
-                actor=request.user, studio=studio, today=today(), **form.cleaned_data
+                actor=request.user, studio=studio, today=clock.today(), **form.cleaned_data
             )
         except FundingError as exc:
             messages.error(request, str(exc))
@@ -248,7 +241,10 @@ class StudioFundingView(PermissionRequiredMixin, TemplateView):
             return redirect("studio_funding", studio.pk)
         try:
             services.asset_dispose(
-                actor=request.user, asset=asset, day=today(), reason=request.POST.get("reason", "")
+                actor=request.user,
+                asset=asset,
+                day=clock.today(),
+                reason=request.POST.get("reason", ""),
             )
         except FundingError as exc:
             messages.error(request, str(exc))
@@ -327,7 +323,7 @@ class AllocationsView(PermissionRequiredMixin, TemplateView):
 
     def year(self) -> int:
         asked = as_id(self.request.GET.get("year") or self.request.POST.get("year", ""))
-        return asked if asked and 2000 <= asked <= 2100 else today().year
+        return asked if asked and 2000 <= asked <= 2100 else clock.today().year
 
     def get_context_data(self, **kwargs):
         user, year = self.request.user, self.year()
@@ -356,9 +352,9 @@ class AllocationsView(PermissionRequiredMixin, TemplateView):
             )
         return super().get_context_data(
             year=year,
-            years=range(today().year + 1, today().year - 5, -1),
+            years=range(clock.today().year + 1, clock.today().year - 5, -1),
             batches=list(batches.values()),
-            today=today(),
+            today=clock.today(),
             **kwargs,
         )
 
@@ -374,7 +370,7 @@ class AllocationsView(PermissionRequiredMixin, TemplateView):
             if request.POST.get("action") == "bulk":
                 call = self.call(request)
                 result = services.allocations_bulk(
-                    actor=request.user, call=call, today=today(), **data
+                    actor=request.user, call=call, today=clock.today(), **data
                 )
                 messages.success(
                     request,
@@ -383,7 +379,9 @@ class AllocationsView(PermissionRequiredMixin, TemplateView):
                 )
             else:
                 studio = self.studio(request)
-                services.allocation_save(actor=request.user, studio=studio, today=today(), **data)
+                services.allocation_save(
+                    actor=request.user, studio=studio, today=clock.today(), **data
+                )
                 messages.success(
                     request, _("The allocation of %(studio)s is saved.") % {"studio": studio.name}
                 )

@@ -22,10 +22,9 @@ from django.views.generic import ListView, TemplateView
 from accounts.mixins import PermissionRequiredMixin
 from accounts.models import Organisation, OrganisationKind, SchoolStage
 from accounts.permissions import can, role_assignments
-from applications import services as application_services
 from applications.views.documents import file_response
+from core import clock, spreadsheets
 from core import forms as core_forms
-from core import spreadsheets
 from core.files import file_download
 from core.http import as_ids, redirect_next
 from studios import activities as activity_services
@@ -45,11 +44,6 @@ from studios.services import StudioError
 
 EVIDENCE_SLOTS = 4
 KIND_LABELS = dict(ActivityKind.choices)
-
-
-def today() -> date:
-    """The day as the application sees it (tests replace applications.services.today)."""
-    return application_services.today()
 
 
 # --- forms -----------------------------------------------------------------------------------
@@ -272,7 +266,7 @@ class ActivityCreateView(StudioMixin, ActivityFormPage):
         return attendance_candidates(self.object)
 
     def get(self, request, pk):
-        form = ActivityForm(studio=self.object, initial={"held_on": today()})
+        form = ActivityForm(studio=self.object, initial={"held_on": clock.today()})
         return self.page(form=form, rows=attendance_rows(self.candidates()))
 
     def save(self, data, attendance):
@@ -281,7 +275,7 @@ class ActivityCreateView(StudioMixin, ActivityFormPage):
             studio=self.object,
             attendance=attendance,
             evidence=evidence_from(self.request),
-            today=today(),
+            today=clock.today(),
             **data,
         )
 
@@ -317,7 +311,7 @@ class ActivityEditView(ActivityMixin, ActivityFormPage):
             attendance=attendance,
             evidence=evidence_from(self.request),
             remove_evidence=remove,
-            today=today(),
+            today=clock.today(),
             **data,
         )
 
@@ -331,7 +325,9 @@ class ActivityListView(StudioMixin, ListView):
     def school_years(self) -> list[int]:
         studio, policy = self.object, self.object.policy
         first = school_year_start(policy, studio.term_start).year
-        last = school_year_start(policy, min(max(today(), studio.term_start), studio.term_end)).year
+        last = school_year_start(
+            policy, min(max(clock.today(), studio.term_start), studio.term_end)
+        ).year
         return list(range(last, first - 1, -1))
 
     def get_queryset(self):
@@ -478,7 +474,7 @@ class ComplianceGridView(PermissionRequiredMixin, TemplateView):
         page = Paginator(form.studios(user), self.paginate_by).get_page(
             self.request.GET.get("page")
         )
-        day = today()
+        day = clock.today()
         query = self.request.GET.copy()
         query.pop("page", None)
         return super().get_context_data(
@@ -506,7 +502,7 @@ class ComplianceExportView(PermissionRequiredMixin, View):
 
         user = request.user
         form = ComplianceFilterForm(request.GET, user=user)
-        day = today()
+        day = clock.today()
         studios = form.studios(user)
         groups = group_by_policy(compliance_grid(studios, day))
         workbook = Workbook(write_only=True)

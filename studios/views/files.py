@@ -19,8 +19,8 @@ from django.views.generic import TemplateView
 from accounts.mixins import PermissionRequiredMixin
 from accounts.models import User
 from accounts.permissions import can
-from applications import services as application_services
 from applications.views.documents import file_response
+from core import clock
 from core import forms as core_forms
 from core.http import as_id, redirect_next
 from studios import growth, outputs, plans, selectors
@@ -216,7 +216,7 @@ class PlanEditView(StudioMixin, PermissionRequiredMixin, TemplateView):
         except ValueError:
             year = 0
         if year not in years:  # default: the school year of today, or the term's first
-            current = school_year_start(self.object.policy, application_services.today()).year
+            current = school_year_start(self.object.policy, clock.today()).year
             year = current if current in years else years[0]
         return kind, year
 
@@ -297,7 +297,7 @@ class PlanVersionView(StudioMixin, PermissionRequiredMixin, TemplateView):
 def _summary_forms(user, file, bound=None) -> tuple[list, dict]:
     """The own file's forms: one new-summary form per current studio, one edit form per
     summary still open to changes. ``bound`` replaces the form with the same prefix."""
-    day = application_services.today()
+    day = clock.today()
     memberships = growth.my_growth_memberships(user)
     by_studio = {m.studio_id: m for m in memberships}
     add_forms = []
@@ -442,7 +442,7 @@ class MyGrowthView(PermissionRequiredMixin, TemplateView):
         if kind not in ("add", "edit") or as_id(number) is None:
             raise Http404
         memberships = growth.my_growth_memberships(request.user)
-        day = application_services.today()
+        day = clock.today()
         if kind == "add":
             membership = self._studio(memberships, int(number))
             semesters = growth.semesters_to_summarise(membership, day)
@@ -603,7 +603,7 @@ class StudioOutputsView(StudioMixin, ActionPermissionMixin, TemplateView):
                     }
                 )
             else:
-                form = self.output_form(initial={"produced_on": application_services.today()})
+                form = self.output_form(initial={"produced_on": clock.today()})
         querystring = request.GET.copy()
         querystring.pop("page", None)
         querystring.pop("edit", None)
@@ -659,7 +659,7 @@ class StudioOutputsView(StudioMixin, ActionPermissionMixin, TemplateView):
                     shared=data.get("shared", False),
                     person=person,
                     upload=data["file"],
-                    today=application_services.today(),
+                    today=clock.today(),
                 )
             except StudioError as exc:
                 form.add_error(None, str(exc))

@@ -7,7 +7,7 @@ from django.views.generic import TemplateView
 from accounts.mixins import PermissionRequiredMixin
 from accounts.models import City, SchoolStage
 from accounts.permissions import can
-from applications import services as application_services
+from core import clock
 from studios import selectors
 from studios.models import Membership, StudioStatus, TeamRole
 
@@ -56,7 +56,7 @@ class StudioHomeView(PermissionRequiredMixin, TemplateView):
         from studios.compliance import studio_compliance
 
         studio, user = self.object, self.request.user
-        day = application_services.today()
+        day = clock.today()
         current = [
             m
             for m in studio.memberships.select_related("user").order_by("role", "start_date")

@@ -5,8 +5,6 @@ services decide and raise StudioError, which becomes a message. Today comes from
 applications.services.today() (tests freeze it).
 """
 
-from datetime import date
-
 from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
@@ -18,8 +16,8 @@ from django.views.generic import TemplateView
 from accounts.mixins import PermissionRequiredMixin
 from accounts.models import User
 from accounts.permissions import can
-from applications import services as application_services
 from applications.models import Gender
+from core import clock
 from core import forms as core_forms
 from core.dates import BIRTH
 from core.http import as_id, as_ids
@@ -34,11 +32,6 @@ from studios.models import (
 from studios.services import StudioError
 
 MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d"]
-
-
-def today() -> date:
-    """The day as the application sees it (tests replace applications.services.today)."""
-    return application_services.today()
 
 
 def month_field(label, required: bool = False) -> forms.DateField:
@@ -208,7 +201,7 @@ class StudioTeamView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, bound=None, **kwargs):
         studio, user = self.object, self.request.user
-        day = today()
+        day = clock.today()
         summary = team.team_summary(studio, day)
         can_change = can(user, "studios.change_team", studio)
         active = studio.status == StudioStatus.ACTIVE
@@ -339,7 +332,7 @@ class RecruitmentListView(PermissionRequiredMixin, TemplateView):
         return RoundOpenForm(data, calls=calls)
 
     def get_context_data(self, form=None, **kwargs):
-        user, day = self.request.user, today()
+        user, day = self.request.user, clock.today()
         run = list(recruitment.rounds_run_by(user))
         run_ids = {r.pk for r in run}
         teaching = [
@@ -397,7 +390,7 @@ class RecruitmentDetailView(RoundMixin, TemplateView):
     template_name = "studios/recruitment/detail.html"
 
     def request_form(self, data=None):
-        round_, user, day = self.object, self.request.user, today()
+        round_, user, day = self.object, self.request.user, clock.today()
         if not can(user, "studios.request_seat", round_):
             return None
         if not recruitment.accepts_requests_on(round_, day):
@@ -411,7 +404,7 @@ class RecruitmentDetailView(RoundMixin, TemplateView):
         return SeatRequestForm(data, studios=studios, schools=schools)
 
     def get_context_data(self, form=None, **kwargs):
-        round_, user, day = self.object, self.request.user, today()
+        round_, user, day = self.object, self.request.user, clock.today()
         runs = can(user, "studios.run_recruitment", round_)
         studios = recruitment.round_studios(round_, day)
         if runs:
@@ -461,7 +454,7 @@ class SeatRequestView(RecruitmentDetailView):
                 head_teacher_years=data["head_teacher_years"],
                 professional_title=data["professional_title"],
                 statement=data["statement"],
-                today=today(),
+                today=clock.today(),
             )
         except StudioError as exc:
             messages.error(request, str(exc))
@@ -483,7 +476,7 @@ class RecruitmentAssignView(RecruitmentActionView):
             return redirect("recruitment_detail", pk)
         try:
             result = recruitment.seats_assign(
-                actor=request.user, round=self.object, request_ids=ids, today=today()
+                actor=request.user, round=self.object, request_ids=ids, today=clock.today()
             )
         except StudioError as exc:
             messages.error(request, str(exc))

@@ -80,7 +80,7 @@ def refusal(service, **kwargs) -> str:
 
 
 def frozen(monkeypatch, day):
-    monkeypatch.setattr(services, "today", lambda: day)
+    monkeypatch.setattr("core.clock.today", lambda: day)
 
 
 def pdf_text(content: bytes) -> str:

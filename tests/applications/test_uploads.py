@@ -21,7 +21,7 @@ TRAILING = b"<html><script>alert(document.cookie)</script></html>"
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path / "media"
-    monkeypatch.setattr(services, "today", lambda: DURING)
+    monkeypatch.setattr("core.clock.today", lambda: DURING)
 
 
 def stored_bytes(field_file) -> bytes:

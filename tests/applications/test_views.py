@@ -45,9 +45,8 @@ def form_data(application, **overrides):
 
 
 def test_teacher_fills_saves_and_submits_the_form(demo, client_for, monkeypatch):
-    from applications import services
 
-    monkeypatch.setattr(services, "today", lambda: __import__("datetime").date(2024, 7, 20))
+    monkeypatch.setattr("core.clock.today", lambda: __import__("datetime").date(2024, 7, 20))
     call = open_call()
     client = client_for("lz_teacher")
     response = client.post(reverse("application_start", args=[call.pk]))
@@ -82,9 +81,8 @@ def test_teacher_fills_saves_and_submits_the_form(demo, client_for, monkeypatch)
 
 
 def test_member_table_errors_name_the_row(demo, client_for, monkeypatch):
-    from applications import services
 
-    monkeypatch.setattr(services, "today", lambda: __import__("datetime").date(2024, 7, 20))
+    monkeypatch.setattr("core.clock.today", lambda: __import__("datetime").date(2024, 7, 20))
     call = open_call()
     client = client_for("lz_teacher")
     client.post(reverse("application_start", args=[call.pk]))

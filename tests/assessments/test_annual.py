@@ -414,9 +414,8 @@ def test_a_fail_without_rectification_in_the_policy_revokes_at_once(demo, client
 def test_the_report_page_pulls_in_the_years_activities_attendance_and_quotas(
     demo, client_for, monkeypatch
 ):
-    from applications import services as application_services
 
-    monkeypatch.setattr(application_services, "today", lambda: date(2024, 12, 10))
+    monkeypatch.setattr("core.clock.today", lambda: date(2024, 12, 10))
     studio = suizhou_studio()
     member = studio.memberships.filter(role="member").first()
     activity = Activity.objects.create(
@@ -456,9 +455,8 @@ def test_pages_are_404_outside_the_users_reach(demo, client_for):
 
 
 def test_host_and_assessor_work_through_the_pages(demo, monkeypatch):
-    from applications import services as application_services
 
-    monkeypatch.setattr(application_services, "today", lambda: date(2024, 12, 10))
+    monkeypatch.setattr("core.clock.today", lambda: date(2024, 12, 10))
     studio = suizhou_studio()
     report, _ = services.report_open(studio=studio, year=2024, today=WINDOW_DAY)
     host = logged_in("sz_host")

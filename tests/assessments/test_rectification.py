@@ -248,14 +248,12 @@ def test_a_submitted_report_waits_for_the_assessor_past_the_deadline(demo):
 def test_the_rectification_block_through_the_pages(demo, monkeypatch):
     from django.test import Client
 
-    from applications import services as application_services
-
     def client_for(username):
         client = Client()
         client.force_login(demo.user(username))
         return client
 
-    monkeypatch.setattr(application_services, "today", lambda: DECISION_DAY)
+    monkeypatch.setattr("core.clock.today", lambda: DECISION_DAY)
     studio, other = two_suizhou_studios()
     rectification = failed(studio, demo.user("sz_ce"))
     url = reverse("assessment_detail", args=[rectification.assessment_id])

@@ -87,10 +87,8 @@ class Clock:
 def clock(monkeypatch):
     from datetime import date
 
-    from applications import services
-
     fake = Clock(date(2024, 7, 20))
-    monkeypatch.setattr(services, "today", fake)
+    monkeypatch.setattr("core.clock.today", fake)
     return fake
 
 

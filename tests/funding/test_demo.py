@@ -50,7 +50,7 @@ def test_seed_funding_is_idempotent_and_follows_each_policy(demo):
 def test_the_seeded_pages_render_for_each_reader(
     demo, client, monkeypatch, django_assert_max_num_queries
 ):
-    monkeypatch.setattr("applications.services.today", lambda: TODAY)
+    monkeypatch.setattr("core.clock.today", lambda: TODAY)
     studio = suizhou_studio()
     seed_funding(studio.policy, "sz", TODAY)
     url = f"/studios/{studio.pk}/funding/?year=2025"

@@ -110,9 +110,8 @@ def test_the_command_line_and_the_large_job_write_the_same_inert_workbook(hostil
 
 
 def test_the_compliance_grid_holds_typed_names_as_text(hostile, client_for, monkeypatch):
-    from applications import services
 
-    monkeypatch.setattr(services, "today", lambda: date(2025, 3, 20))
+    monkeypatch.setattr("core.clock.today", lambda: date(2025, 3, 20))
     studio = hostile["studio"]
     Studio.objects.filter(pk=studio.pk).update(name="=cmd|' /C calc'!A0")
     Policy.objects.filter(pk=studio.policy_id).update(name="柳州\x0b政策/2024[试行]")

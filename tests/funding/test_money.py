@@ -37,7 +37,7 @@ TODAY = date(2025, 6, 1)
 @pytest.fixture(autouse=True)
 def media_and_today(settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path
-    monkeypatch.setattr("applications.services.today", lambda: TODAY)
+    monkeypatch.setattr("core.clock.today", lambda: TODAY)
 
 
 def receipt(name="receipt.pdf"):

@@ -24,9 +24,8 @@ TODAY = date(2025, 3, 20)
 
 @pytest.fixture
 def today(monkeypatch):
-    from applications import services as application_services
 
-    monkeypatch.setattr(application_services, "today", lambda: TODAY)
+    monkeypatch.setattr("core.clock.today", lambda: TODAY)
     return TODAY
 
 

@@ -362,9 +362,8 @@ def grid_queries(client, url) -> int:
 def test_the_grid_runs_the_same_number_of_queries_for_5_and_40_studios(
     demo, client_for, monkeypatch
 ):
-    from applications import services
 
-    monkeypatch.setattr(services, "today", lambda: date(2025, 3, 10))
+    monkeypatch.setattr("core.clock.today", lambda: date(2025, 3, 10))
     [lz] = published_studios("liuzhou-2024", [("liucheng-sx", "lz_host")], city="liuzhou")
     [sz] = published_studios("suizhou", [("zengdu-sx", "sz_host")], city="suizhou")
     more_studios(lz, 2, prefix="lz")
@@ -401,9 +400,8 @@ def test_the_grid_runs_the_same_number_of_queries_for_5_and_40_studios(
 
 
 def test_the_grid_shows_counts_with_words_and_colours(demo, client_for, monkeypatch):
-    from applications import services
 
-    monkeypatch.setattr(services, "today", lambda: date(2024, 11, 15))
+    monkeypatch.setattr("core.clock.today", lambda: date(2024, 11, 15))
     studio = liuzhou_studio()
     log(studio, "thematic_seminar", date(2024, 9, 12))  # October has none: missed
     log(studio, "pairing_visit", date(2024, 10, 9), studio.paired_county)
@@ -453,9 +451,7 @@ def test_the_export_is_an_xlsx_with_chinese_headers(demo, client_for, monkeypatc
 
     from openpyxl import load_workbook
 
-    from applications import services
-
-    monkeypatch.setattr(services, "today", lambda: date(2024, 11, 15))
+    monkeypatch.setattr("core.clock.today", lambda: date(2024, 11, 15))
     studio = liuzhou_studio()
     log(studio, "pairing_visit", date(2024, 10, 9), studio.paired_county)
     response = client_for("lz_city").get(reverse("compliance_export"))

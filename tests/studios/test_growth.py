@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from accounts.models import AuditEntry, Notification, User
 from accounts.permissions import can
-from applications import services as application_services
 from studios import growth
 from studios.models import (
     Activity,
@@ -38,7 +37,7 @@ def clock(monkeypatch):
     """Set the day views and services see: ``clock(date(...))``."""
 
     def set_day(day: date) -> None:
-        monkeypatch.setattr(application_services, "today", lambda: day)
+        monkeypatch.setattr("core.clock.today", lambda: day)
 
     set_day(AUTUMN)
     return set_day

@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from accounts.models import AuditEntry
 from accounts.permissions import can
-from applications import services as application_services
 from studios import outputs
 from studios.models import Output, OutputKind, OutputLevel, TeamRole, TopicStatus
 from studios.services import StudioError
@@ -25,7 +24,7 @@ DAY = date(2025, 3, 1)
 
 @pytest.fixture(autouse=True)
 def frozen(monkeypatch, settings, tmp_path):
-    monkeypatch.setattr(application_services, "today", lambda: DAY)
+    monkeypatch.setattr("core.clock.today", lambda: DAY)
     settings.MEDIA_ROOT = tmp_path / "media"
 
 

@@ -6,7 +6,6 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import AuditEntry, Notification
-from applications import services as application_services
 from studios import plans
 from studios.models import PlanKind, StudioPlan
 from studios.services import StudioError
@@ -21,7 +20,7 @@ APPLICATION_PLAN = "指导思想：立德树人。工作目标：培养骨干班
 
 @pytest.fixture(autouse=True)
 def frozen(monkeypatch):
-    monkeypatch.setattr(application_services, "today", lambda: DAY)
+    monkeypatch.setattr("core.clock.today", lambda: DAY)
 
 
 def member_of(studio):

@@ -9,7 +9,6 @@ from django.utils import translation
 from accounts.home import panels_for
 from accounts.models import AuditEntry, Notification
 from accounts.permissions import can
-from applications import services as application_services
 from studios import recruitment, team
 from studios.models import (
     MembershipSource,
@@ -37,7 +36,7 @@ def english():
 
 @pytest.fixture
 def frozen(monkeypatch):
-    monkeypatch.setattr(application_services, "today", lambda: DURING)
+    monkeypatch.setattr("core.clock.today", lambda: DURING)
     return DURING
 
 

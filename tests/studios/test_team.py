@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import AuditEntry, Notification, Role, RoleAssignment, User
-from applications import services as application_services
 from studios import team
 from studios.models import Membership, MembershipSource, TeamRole
 from studios.services import StudioError
@@ -32,7 +31,7 @@ def english():
 
 @pytest.fixture
 def frozen(monkeypatch):
-    monkeypatch.setattr(application_services, "today", lambda: DAY)
+    monkeypatch.setattr("core.clock.today", lambda: DAY)
     return DAY
 
 
