@@ -3,38 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SchoolStage
 from core import forms as core_forms
-from core.dates import BIRTH
 
 from .models import Application, Call, Gender, ScoreAggregation, TeamEntry
-
-
-class MonthInput(forms.DateInput):
-    """出生年月: a month picker; the stored date is the first of the month."""
-
-    input_type = "month"
-
-    def format_value(self, value):
-        if hasattr(value, "strftime"):
-            return value.strftime("%Y-%m")
-        return value
-
-
-class MonthField(forms.DateField):
-    """A month, as the official form asks for birth months (checked against BIRTH)."""
-
-    widget = MonthInput
-    window = BIRTH
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("input_formats", ["%Y-%m", "%Y-%m-%d", "%Y/%m", "%Y年%m月"])
-        super().__init__(**kwargs)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class CallForm(core_forms.ModelForm):
@@ -57,8 +27,8 @@ class CallForm(core_forms.ModelForm):
             "notice_days",
         ]
         widgets = {
-            "opens_on": DateInput(),
-            "closes_on": DateInput(),
+            "opens_on": core_forms.DateInput(),
+            "closes_on": core_forms.DateInput(),
             "description": forms.Textarea(attrs={"rows": 6}),
             "score_aggregation": forms.RadioSelect(choices=ScoreAggregation.choices),
         }
@@ -90,7 +60,7 @@ class AttachmentForm(core_forms.Form):
 class HostForm(core_forms.ModelForm):
     """The 主持人 block and the long texts of the form. Everything may be blank in a draft."""
 
-    birth_month = MonthField(label=_("Birth month"), required=False)
+    birth_month = core_forms.MonthField(label=_("Birth month"), required=False)
     party_member = forms.NullBooleanField(
         label=_("Party member"), required=False, widget=forms.NullBooleanSelect
     )
@@ -147,7 +117,7 @@ class HostForm(core_forms.ModelForm):
 
 
 class TeamEntryForm(core_forms.ModelForm):
-    birth_month = MonthField(label=_("Birth month"), required=False)
+    birth_month = core_forms.MonthField(label=_("Birth month"), required=False)
 
     class Meta:
         model = TeamEntry
@@ -183,7 +153,7 @@ class OpinionForm(core_forms.Form):
 
 
 class ExtensionForm(core_forms.Form):
-    until = forms.DateField(label=_("Allow submission until"), widget=DateInput())
+    until = forms.DateField(label=_("Allow submission until"), widget=core_forms.DateInput())
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 

@@ -13,7 +13,7 @@ from datetime import date
 
 from django import forms
 
-from .dates import EVENT, date_problem
+from .dates import BIRTH, EVENT, date_problem
 
 INVISIBLE = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
@@ -60,3 +60,35 @@ class Form(CleanMixin, forms.Form):
 
 class ModelForm(CleanMixin, forms.ModelForm):
     pass
+
+
+# --- widgets and fields every app's forms share ----------------------------------------------
+
+
+class MonthInput(forms.DateInput):
+    """出生年月: a month picker; the stored date is the first of the month."""
+
+    input_type = "month"
+
+    def format_value(self, value):
+        if hasattr(value, "strftime"):
+            return value.strftime("%Y-%m")
+        return value
+
+
+class MonthField(forms.DateField):
+    """A month, as the official form asks for birth months (checked against BIRTH)."""
+
+    widget = MonthInput
+    window = BIRTH
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", ["%Y-%m", "%Y-%m-%d", "%Y/%m", "%Y年%m月"])
+        super().__init__(**kwargs)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)

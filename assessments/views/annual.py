@@ -40,13 +40,6 @@ def default_year(day: date) -> int:
     return day.year if day.month >= 7 else day.year - 1
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
 class AssessorFilterForm(core_forms.Form):
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
     report_status = forms.ChoiceField(label=gettext_lazy("Report"), required=False)

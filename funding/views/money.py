@@ -27,13 +27,6 @@ from funding.services import FundingError
 from studios.models import StudioStatus
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
 def money_field(label) -> forms.DecimalField:
     return forms.DecimalField(
         label=label,
@@ -50,7 +43,7 @@ def money_field(label) -> forms.DecimalField:
 class ExpenditureForm(core_forms.Form):
     category = forms.ChoiceField(label=gettext_lazy("Category"))
     amount = money_field(gettext_lazy("Amount (yuan)"))
-    spent_on = forms.DateField(label=gettext_lazy("Date"), widget=DateInput())
+    spent_on = forms.DateField(label=gettext_lazy("Date"), widget=core_forms.DateInput())
     payee = forms.CharField(label=gettext_lazy("Payee"), max_length=120)
     purpose = forms.CharField(label=gettext_lazy("Purpose"), max_length=300)
     activity = forms.ModelChoiceField(
@@ -76,7 +69,7 @@ class AssetForm(core_forms.Form):
     asset_number = forms.CharField(label=gettext_lazy("Asset number"), max_length=60)
     description = forms.CharField(label=gettext_lazy("Description"), max_length=200)
     value = money_field(gettext_lazy("Value (yuan)"))
-    acquired_on = forms.DateField(label=gettext_lazy("Acquired on"), widget=DateInput())
+    acquired_on = forms.DateField(label=gettext_lazy("Acquired on"), widget=core_forms.DateInput())
     location = forms.CharField(label=gettext_lazy("Location"), max_length=200)
     custodian = forms.CharField(label=gettext_lazy("Custodian"), max_length=60)
 
@@ -87,7 +80,7 @@ class AllocationForm(core_forms.Form):
     document_number = forms.CharField(
         label=gettext_lazy("Approving document number"), max_length=100
     )
-    approved_on = forms.DateField(label=gettext_lazy("Approved on"), widget=DateInput())
+    approved_on = forms.DateField(label=gettext_lazy("Approved on"), widget=core_forms.DateInput())
 
 
 class SpecialAccountForm(core_forms.Form):

@@ -49,17 +49,10 @@ KIND_LABELS = dict(ActivityKind.choices)
 # --- forms -----------------------------------------------------------------------------------
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
 class ActivityForm(core_forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"))
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
-    held_on = forms.DateField(label=gettext_lazy("Date"), widget=DateInput())
+    held_on = forms.DateField(label=gettext_lazy("Date"), widget=core_forms.DateInput())
     online = forms.BooleanField(label=gettext_lazy("Held online"), required=False)
     place = forms.CharField(label=gettext_lazy("Place"), max_length=200, required=False)
     served_county = forms.ModelChoiceField(

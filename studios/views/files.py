@@ -38,13 +38,6 @@ from studios.services import StudioError
 # --- forms ------------------------------------------------------------------------------------
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
 class PlanChoiceForm(core_forms.Form):
     """Which plan to edit: the kind and, for yearly and training plans, the school year."""
 
@@ -91,7 +84,9 @@ class SummaryForm(core_forms.Form):
         label=gettext_lazy("Semester summary"), widget=forms.Textarea(attrs={"rows": 8})
     )
     report_date = forms.DateField(
-        label=gettext_lazy("Report-back at my school: date"), required=False, widget=DateInput()
+        label=gettext_lazy("Report-back at my school: date"),
+        required=False,
+        widget=core_forms.DateInput(),
     )
     report_place = forms.CharField(
         label=gettext_lazy("Report-back at my school: place"), max_length=200, required=False
@@ -132,7 +127,7 @@ class OutputForm(core_forms.Form):
         required=False,
         help_text=gettext_lazy("For research topics (课题) only."),
     )
-    produced_on = forms.DateField(label=gettext_lazy("Date"), widget=DateInput())
+    produced_on = forms.DateField(label=gettext_lazy("Date"), widget=core_forms.DateInput())
     description = forms.CharField(
         label=gettext_lazy("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )

@@ -40,14 +40,14 @@ def month_field(label, required: bool = False) -> forms.DateField:
         label=label,
         required=required,
         input_formats=MONTH_FORMATS,
-        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        widget=core_forms.MonthInput(),
     )
     field.window = BIRTH
     return field
 
 
 def day_field(label) -> forms.DateField:
-    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}))
+    return forms.DateField(label=label, widget=core_forms.DateInput())
 
 
 # --- forms ------------------------------------------------------------------------------
