@@ -6,7 +6,7 @@ each of which finds the object inside the user's scope (404 outside it) and asks
 
 from pathlib import PurePath
 
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views import View
@@ -23,12 +23,6 @@ def pdf_response(content: bytes, filename: str, *, as_attachment: bool = True) -
     return file_download(
         content, filename=filename, content_type="application/pdf", inline=not as_attachment
     )
-
-
-def file_response(field_file, filename: str, *, as_attachment: bool = True) -> FileResponse:
-    """Stream a stored upload under ``filename``; a row whose file is gone is a 404. Its type
-    comes from the stored bytes, and only an image or a PDF is ever shown in place."""
-    return stored_file_response(field_file, filename, inline=not as_attachment)
 
 
 class ApplicationObjectMixin(PermissionRequiredMixin):
@@ -54,7 +48,7 @@ class ApplicationPhotoView(ApplicationObjectMixin, View):
         photo = self.object.photo
         suffix = PurePath(photo.name).suffix if photo else ""
         name = documents.safe_filename(self.object.host_name) or str(self.object.pk)
-        return file_response(photo, f"{name}{suffix}", as_attachment=False)
+        return stored_file_response(photo, f"{name}{suffix}", inline=True)
 
 
 class ApplicationAttachmentView(ApplicationObjectMixin, View):
@@ -62,7 +56,7 @@ class ApplicationAttachmentView(ApplicationObjectMixin, View):
         attachment = next((a for a in self.object.attachments.all() if a.pk == attachment_pk), None)
         if attachment is None:
             raise Http404
-        return file_response(attachment.file, attachment.original_name or attachment.title)
+        return stored_file_response(attachment.file, attachment.original_name or attachment.title)
 
 
 class CallAttachmentView(PermissionRequiredMixin, View):
@@ -75,7 +69,7 @@ class CallAttachmentView(PermissionRequiredMixin, View):
         attachment = self.object.attachments.filter(pk=attachment_pk).first()
         if attachment is None:
             raise Http404
-        return file_response(attachment.file, attachment.original_name or attachment.title)
+        return stored_file_response(attachment.file, attachment.original_name or attachment.title)
 
 
 class CallPacketView(PermissionRequiredMixin, View):

@@ -17,10 +17,9 @@ from django.views.generic import TemplateView
 
 from accounts.mixins import PermissionRequiredMixin
 from accounts.permissions import can
-from applications.views.documents import file_response
 from core import clock
 from core import forms as core_forms
-from core.files import file_download
+from core.files import file_download, stored_file_response
 from core.http import as_id
 from studios.models import AssessmentScale, StudioStatus
 
@@ -218,7 +217,7 @@ class ReportAttachmentView(PermissionRequiredMixin, View):
         attachment = self.object.attachments.filter(pk=attachment_pk).first()
         if attachment is None:
             raise Http404
-        return file_response(attachment.file, attachment.original_name or attachment.title)
+        return stored_file_response(attachment.file, attachment.original_name or attachment.title)
 
 
 # --- one assessment ---------------------------------------------------------------------------

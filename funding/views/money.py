@@ -17,9 +17,9 @@ from django.views.generic import TemplateView
 from accounts.mixins import PermissionRequiredMixin
 from accounts.permissions import can
 from applications.models import Call
-from applications.views.documents import file_response
 from core import clock
 from core import forms as core_forms
+from core.files import stored_file_response
 from core.http import as_id, redirect_next
 from funding import selectors, services
 from funding.models import ExpenditureStatus, SpecialAccount
@@ -260,7 +260,7 @@ class ReceiptFileView(PermissionRequiredMixin, View):
 
     def get(self, request, pk):
         entry = self.expenditure
-        return file_response(entry.receipt, entry.receipt_name or "receipt", as_attachment=False)
+        return stored_file_response(entry.receipt, entry.receipt_name or "receipt", inline=True)
 
 
 # --- the finance officer -------------------------------------------------------------------------

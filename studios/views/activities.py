@@ -22,10 +22,9 @@ from django.views.generic import ListView, TemplateView
 from accounts.mixins import PermissionRequiredMixin
 from accounts.models import Organisation, OrganisationKind, SchoolStage
 from accounts.permissions import can, role_assignments
-from applications.views.documents import file_response
 from core import clock, spreadsheets
 from core import forms as core_forms
-from core.files import file_download
+from core.files import file_download, stored_file_response
 from core.http import as_ids, redirect_next
 from studios import activities as activity_services
 from studios import selectors
@@ -446,8 +445,8 @@ class EvidenceFileView(PermissionRequiredMixin, View):
     def get(self, request, pk):
         evidence = self.object
         inline = evidence.kind == EvidenceKind.PHOTO
-        return file_response(
-            evidence.file, evidence.original_name or evidence.title, as_attachment=not inline
+        return stored_file_response(
+            evidence.file, evidence.original_name or evidence.title, inline=inline
         )
 
 

@@ -19,9 +19,9 @@ from django.views.generic import TemplateView
 from accounts.mixins import PermissionRequiredMixin
 from accounts.models import User
 from accounts.permissions import can
-from applications.views.documents import file_response
 from core import clock
 from core import forms as core_forms
+from core.files import stored_file_response
 from core.http import as_id, redirect_next
 from studios import growth, outputs, plans, selectors
 from studios.models import (
@@ -675,7 +675,7 @@ class OutputFileView(PermissionRequiredMixin, View):
 
     def get(self, request, pk):
         output = self.object
-        return file_response(output.file, output.original_name or output.title)
+        return stored_file_response(output.file, output.original_name or output.title)
 
 
 class ResourcesView(PermissionRequiredMixin, TemplateView):
