@@ -13,6 +13,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
+
 from .models import (
     AuditEntry,
     City,
@@ -26,7 +28,7 @@ from .models import (
 )
 
 
-class AccountsError(Exception):
+class AccountsError(DomainError):
     """A write in accounts was refused; the message is translated and safe to show."""
 
 

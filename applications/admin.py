@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin, ReadOnlyTabularInline
+from core.uploads import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES
 
 from .models import (
     Application,
@@ -16,7 +17,6 @@ from .models import (
     Submission,
     TeamEntry,
 )
-from .services import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES
 
 # Files added here pass the same content check as those uploaded through the pages.
 CHECKED_ATTACHMENT = (ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES)

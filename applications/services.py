@@ -12,7 +12,15 @@ from accounts.models import Organisation, OrganisationKind, Role, User
 from accounts.permissions import can, role_assignments
 from accounts.services import audit_record, notify
 from core.dates import date_problem
-from core.uploads import UploadRefused, checked_upload
+from core.errors import DomainError
+from core.uploads import (
+    ATTACHMENT_TYPES,
+    MAX_ATTACHMENT_BYTES,
+    MAX_PHOTO_BYTES,
+    PHOTO_TYPES,
+    UploadRefused,
+    checked_upload,
+)
 from studios.models import Policy, TeamRole
 from studios.rules import age_on, team_rule, text_length
 
@@ -29,23 +37,11 @@ from .models import (
 )
 
 
-class ApplicationError(Exception):
-    """A write was refused. ``problems`` maps form fields to translated messages."""
-
-    def __init__(self, message: str, problems: dict[str, list[str]] | None = None):
-        super().__init__(message)
-        self.problems = problems or {}
+class ApplicationError(DomainError):
+    """A write in applications was refused (see core.errors)."""
 
 
 # --- uploads --------------------------------------------------------------------------------
-
-# What each kind of upload may be; core.uploads checks the content against the name.
-ATTACHMENT_TYPES = frozenset(
-    {".pdf", ".jpg", ".jpeg", ".png", ".docx", ".xlsx", ".doc", ".pptx", ".zip"}
-)
-PHOTO_TYPES = frozenset({".jpg", ".jpeg", ".png"})
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-MAX_PHOTO_BYTES = 3 * 1024 * 1024
 
 
 def check_upload(upload, *, allowed: set[str] | None = None, max_bytes: int):

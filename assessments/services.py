@@ -26,12 +26,8 @@ from accounts.models import OrganisationKind, Role, User
 from accounts.permissions import can
 from accounts.selectors import users_with_role
 from accounts.services import audit_record, notify
-from applications.services import (
-    ATTACHMENT_TYPES,
-    MAX_ATTACHMENT_BYTES,
-    ApplicationError,
-    check_upload,
-)
+from core.errors import DomainError
+from core.uploads import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, UploadRefused, checked_upload
 from studios.models import (
     AssessmentScale,
     Indicator,
@@ -68,13 +64,8 @@ REPORT_ATTACHMENT_TYPES = {
 } & set(ATTACHMENT_TYPES)
 
 
-class AssessmentError(Exception):
-    """A write in assessments was refused; the message is translated and safe to show.
-    ``problems`` maps form fields to messages where the refusal is about fields."""
-
-    def __init__(self, message: str, problems: dict[str, list[str]] | None = None):
-        super().__init__(message)
-        self.problems = problems or {}
+class AssessmentError(DomainError):
+    """A write in assessments was refused (see core.errors)."""
 
 
 # --- who is told -------------------------------------------------------------------------------
@@ -260,10 +251,10 @@ def report_attach(
     report = _locked_report(report)
     _host_may_write(actor, report)
     try:
-        upload = check_upload(
-            upload, allowed=REPORT_ATTACHMENT_TYPES, max_bytes=MAX_ATTACHMENT_BYTES
+        upload = checked_upload(
+            upload, accept=REPORT_ATTACHMENT_TYPES, max_bytes=MAX_ATTACHMENT_BYTES
         )
-    except ApplicationError as exc:
+    except UploadRefused as exc:
         raise AssessmentError(str(exc)) from exc
     attachment = AnnualReportAttachment.objects.create(
         report=report,

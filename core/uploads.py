@@ -39,11 +39,22 @@ from xml.etree import ElementTree
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
+
 MB = 1024 * 1024
 
 
-class UploadRefused(Exception):
+class UploadRefused(DomainError):
     """An upload was refused; the message is translated, names the file and says why."""
+
+
+# What an attachment of any kind may be, unless its own place narrows it; and the limits.
+ATTACHMENT_TYPES = frozenset(
+    {".pdf", ".jpg", ".jpeg", ".png", ".docx", ".xlsx", ".doc", ".pptx", ".zip"}
+)
+PHOTO_TYPES = frozenset({".jpg", ".jpeg", ".png"})
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_PHOTO_BYTES = 3 * 1024 * 1024
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,8 @@ from accounts.models import Organisation, OrganisationKind, Role, User
 from accounts.permissions import can
 from accounts.selectors import users_with_role
 from accounts.services import audit_record, notify
-from applications.services import ApplicationError, check_upload
+from core.errors import DomainError
+from core.uploads import UploadRefused, checked_upload
 from studios.models import Activity, Studio, StudioStatus
 
 from . import selectors
@@ -46,7 +47,7 @@ MAX_AMOUNT = Decimal("9999999999.99")
 FEN = Decimal("0.01")
 
 
-class FundingError(Exception):
+class FundingError(DomainError):
     """A money write was refused; the message is translated and safe to show.
 
     ``problems`` names each studio's problem when a bulk write refuses the whole batch."""
@@ -384,8 +385,8 @@ def _check_entry(
 def _check_receipt(receipt):
     """The file to store for ``receipt`` (a re-encoded image or the checked PDF)."""
     try:
-        return check_upload(receipt, allowed=RECEIPT_TYPES, max_bytes=MAX_RECEIPT_BYTES)
-    except ApplicationError as exc:
+        return checked_upload(receipt, accept=RECEIPT_TYPES, max_bytes=MAX_RECEIPT_BYTES)
+    except UploadRefused as exc:
         raise FundingError(str(exc)) from exc
 
 

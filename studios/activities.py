@@ -17,12 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation, User
 from accounts.permissions import can
 from accounts.services import audit_record, notify
-from applications.services import (
-    ATTACHMENT_TYPES,
-    MAX_ATTACHMENT_BYTES,
-    ApplicationError,
-    check_upload,
-)
+from core.uploads import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, UploadRefused, checked_upload
 
 from .models import (
     Activity,
@@ -164,12 +159,12 @@ def _check(
             problems.append(_("Unknown kind of evidence for “%(name)s”.") % {"name": upload.name})
             continue
         try:
-            upload = check_upload(
+            upload = checked_upload(
                 upload,
-                allowed=EVIDENCE_TYPES_BY_KIND[evidence_kind] & EVIDENCE_TYPES,
+                accept=EVIDENCE_TYPES_BY_KIND[evidence_kind] & EVIDENCE_TYPES,
                 max_bytes=MAX_ATTACHMENT_BYTES,
             )
-        except ApplicationError as exc:
+        except UploadRefused as exc:
             problems.append(str(exc))
             continue
         files.append((evidence_kind, (evidence_title or "").strip()[:200], upload))

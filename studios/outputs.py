@@ -13,6 +13,7 @@ from accounts.models import User
 from accounts.permissions import can, role_assignments
 from accounts.services import audit_record
 from core import clock
+from core.uploads import UploadRefused, checked_upload
 
 from .models import Membership, Output, OutputKind, OutputLevel, Studio, TopicStatus
 from .services import StudioError
@@ -26,11 +27,9 @@ AUTHORS_MAX = Output._meta.get_field("authors").max_length
 
 def _check_file(upload):
     """The file to store for ``upload`` (re-encoded if an image), or StudioError."""
-    from applications.services import ApplicationError, check_upload
-
     try:
-        return check_upload(upload, allowed=OUTPUT_FILE_TYPES, max_bytes=MAX_OUTPUT_BYTES)
-    except ApplicationError as exc:
+        return checked_upload(upload, accept=OUTPUT_FILE_TYPES, max_bytes=MAX_OUTPUT_BYTES)
+    except UploadRefused as exc:
         raise StudioError(str(exc)) from None
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import OrganisationKind, User
 from accounts.services import audit_record, city_ensure, organisation_ensure
 from applications.models import ApplicationStatus
+from core.errors import DomainError
 
 from .models import (
     ActivityQuota,
@@ -29,7 +30,7 @@ PRESET_DIR = Path(__file__).resolve().parent / "presets"
 _NOT_SCALAR = {"city", "pairing_counties", "team_rules", "activity_quotas", "indicators"}
 
 
-class PolicyError(Exception):
+class PolicyError(DomainError):
     """A policy could not be loaded or saved; the message says why."""
 
 
@@ -161,7 +162,7 @@ def _validate(instance) -> None:
 # --- founding a studio (publication of a call's results) ----------------------------------
 
 
-class StudioError(Exception):
+class StudioError(DomainError):
     """A studio write was refused; the message is translated and safe to show."""
 
 

@@ -28,11 +28,11 @@ from accounts.exports import (
 )
 from accounts.mixins import PermissionRequiredMixin
 from accounts.models import Job, JobStatus
-from applications.services import ApplicationError, check_upload
 from core import forms as core_forms
 from core import spreadsheets
 from core.files import file_download
 from core.spreadsheets import WorkbookRefused, inspect_workbook
+from core.uploads import UploadRefused, checked_upload
 from funding import imports
 from funding.imports import MAX_IMPORT_BYTES
 
@@ -73,8 +73,8 @@ class ImportForm(core_forms.Form):
             finally:
                 upload.seek(0)
         try:
-            check_upload(upload, allowed={".xlsx"}, max_bytes=MAX_IMPORT_BYTES)
-        except ApplicationError as exc:
+            checked_upload(upload, accept={".xlsx"}, max_bytes=MAX_IMPORT_BYTES)
+        except UploadRefused as exc:
             raise forms.ValidationError(str(exc)) from exc
         return upload
 
