@@ -24,6 +24,7 @@ from core.uploads import (
 from studios.models import Policy, TeamRole
 from studios.rules import age_on, team_rule, text_length
 
+from . import eligibility
 from .models import (
     Application,
     ApplicationAttachment,
@@ -380,19 +381,8 @@ def application_problems(application: Application, *, today: date) -> dict[str, 
             % {"date": deadline_for(application).isoformat()},
         )
 
-    from assessments.models import HostExclusion
-
-    exclusion = (
-        HostExclusion.objects.filter(person_id=application.applicant_id, until__gte=today)
-        .order_by("-until")
-        .first()
-    )
-    if exclusion is not None:
-        add(
-            "__all__",
-            _("You are not eligible to host a studio until %(date)s: %(reason)s.")
-            % {"date": exclusion.until.isoformat(), "reason": exclusion.reason},
-        )
+    for reason in eligibility.refusals(application, today):
+        add("__all__", reason)
 
     required = {
         "host_name": _("Name"),

@@ -8,4 +8,5 @@ class AssessmentsConfig(AppConfig):
     verbose_name = _("Assessments")
 
     def ready(self) -> None:
-        from . import panels, permissions, services, tasks, tasks_term  # noqa: F401
+        # eligibility registers its check with applications.eligibility
+        from . import eligibility, panels, permissions, services, tasks, tasks_term  # noqa: F401

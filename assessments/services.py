@@ -37,6 +37,7 @@ from studios.models import (
     Studio,
     StudioStatus,
 )
+from studios.signals import studio_revoked
 
 from .models import (
     AnnualAssessment,
@@ -862,7 +863,6 @@ def studio_revoke(*, actor: User, studio: Studio, day: date, reason: str) -> Stu
         url=reverse("studio_home", args=[studio.pk]),
         obj=studio,
     )
-    from funding.services import funds_return_on_revocation  # the remainder goes back
-
-    funds_return_on_revocation(studio, day, actor=actor)
+    # Funding records the remainder as returned, in this transaction (studios.signals).
+    studio_revoked.send(sender=Studio, studio=studio, day=day, actor=actor)
     return studio

@@ -8,5 +8,6 @@ class FundingConfig(AppConfig):
     verbose_name = _("Funding")
 
     def ready(self) -> None:
-        # jobs registers the audit export; panels the home panels; selectors the money pages' rules
-        from . import jobs, panels, permissions, selectors  # noqa: F401
+        # jobs registers the audit export; panels the home panels; selectors the money pages'
+        # rules; receivers what funding does on other layers' events (a studio revoked)
+        from . import jobs, panels, permissions, receivers, selectors  # noqa: F401
