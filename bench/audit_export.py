@@ -44,9 +44,9 @@ TERM_START = date(2024, 9, 1)
 
 
 def build(rows: int, studio_count: int) -> None:
-    from accounts.demo import seed_demo
     from accounts.models import Organisation, OrganisationKind, User
     from applications.models import Application, ApplicationStatus, Call, CallStatus
+    from demo.seed import seed_demo
     from studios.models import (
         Activity,
         ActivityKind,

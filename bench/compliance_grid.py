@@ -79,9 +79,9 @@ bench_urls.urlpatterns = [
 
 def build(count: int, seed: int = 2024) -> None:
     """``count`` studios with their hosts, members, a school year of activities and reports."""
-    from accounts.demo import seed_demo
     from accounts.models import Organisation, OrganisationKind, User
     from applications.models import Application, ApplicationStatus, Call, CallStatus
+    from demo.seed import seed_demo
     from studios.models import (
         Activity,
         Membership,

@@ -1,7 +1,7 @@
 import pytest
 
-from accounts.demo import seed_demo
 from accounts.models import Organisation, User
+from demo.seed import seed_demo
 
 
 class Demo:

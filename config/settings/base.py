@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "applications",
     "assessments",
     "funding",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -109,7 +109,7 @@ def test_the_auditors_workbook_masks_birth_months_for_auditors(demo, client_for,
     from studios.models import Membership
 
     if not Membership.objects.exists():
-        from accounts.demo import seed_demo
+        from demo.seed import seed_demo
 
         seed_demo()  # studios with members
     area = {"city": "liuzhou"}

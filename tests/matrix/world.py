@@ -12,9 +12,9 @@ from datetime import date, timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from accounts.demo import seed_demo
 from accounts.models import AuditEntry, Notification, Organisation, User
 from applications.models import Application, ApplicationStatus, Call, CallStatus
+from demo.seed import seed_demo
 
 LZ, SZ = "liuzhou", "suizhou"
 

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts.demo import seed_demo
+from demo.seed import seed_demo
 
 
 class Command(BaseCommand):

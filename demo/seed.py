@@ -9,14 +9,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 
+from accounts.models import OrganisationKind, Role, User
+from accounts.services import city_ensure, organisation_ensure, role_assign, user_ensure
 from applications.demo import seed_applications
 from assessments.demo import seed_assessments
 from funding.demo import seed_funding
 from studios.demo import first_host, seed_studio_life
 from studios.services import policy_load_preset
-
-from .models import OrganisationKind, Role, User
-from .services import city_ensure, organisation_ensure, role_assign, user_ensure
 
 P, J, S, V, K = "primary", "junior", "senior", "vocational", "kindergarten"
 
