@@ -5,6 +5,13 @@ from playwright.sync_api import expect
 from tests.applications.factories import PNG
 
 
+def open_the_form(page, base: str, call_pk: int) -> None:
+    """The teacher presses 申报 on the call's page and lands on the empty form."""
+    page.goto(f"{base}/calls/{call_pk}/")
+    page.locator("form[action$='/apply/'] button").click()
+    page.wait_for_url("**/edit/")
+
+
 def fill_host_block(page, tmp_path, *, name: str, paired_county: str | None = None) -> None:
     page.fill("#id_host_name", name)
     page.select_option("#id_gender", "female")

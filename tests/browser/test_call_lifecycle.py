@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from applications.models import Application, ApplicationStatus, Call, CallStatus
 from studios.models import Policy
 
-from .journey import fill_host_block, fill_member_rows
+from .journey import fill_host_block, fill_member_rows, open_the_form
 
 
 def _prepare_call(bureau, base: str) -> Call:
@@ -50,9 +50,7 @@ def _prepare_call(bureau, base: str) -> Call:
 
 
 def _apply(page, base: str, call: Call, tmp_path) -> Application:
-    page.goto(f"{base}/calls/{call.pk}/")
-    page.locator("form[action$='/apply/'] button").click()
-    page.wait_for_url("**/edit/")
+    open_the_form(page, base, call.pk)
     fill_host_block(page, tmp_path, name="覃晓梅", paired_county="柳城县")
     page.click("[data-add-row=advisors]")
     page.fill("#id_advisors-0-name", "黄教授")

@@ -15,7 +15,14 @@ from applications.models import Application, ApplicationStatus
 from studios.models import Studio
 from tests.applications.factories import open_call
 
-from .journey import approve_in_queue, assign_and_score, fill_host_block, fill_member_rows, select
+from .journey import (
+    approve_in_queue,
+    assign_and_score,
+    fill_host_block,
+    fill_member_rows,
+    open_the_form,
+    select,
+)
 
 OPINIONS = {
     "lz_school": "该同志师德高尚，班主任工作成绩突出，同意推荐。",
@@ -31,9 +38,7 @@ def test_liuzhou_journey_from_form_to_plaque(demo_site, as_user, clock, tmp_path
 
     # 1. The teacher fills the official form, with the tables and a photo, and submits.
     page = as_user("lz_teacher")
-    page.goto(f"{base}/calls/{call.pk}/")
-    page.locator("form[action$='/apply/'] button").click()
-    page.wait_for_url("**/edit/")
+    open_the_form(page, base, call.pk)
     fill_host_block(page, tmp_path, name="韦丽华", paired_county="柳城县")
     page.click("[data-add-row=advisors]")
     page.fill("#id_advisors-0-name", "黄教授")

@@ -7,7 +7,14 @@ from applications.models import Application, ApplicationStatus, Objection
 from studios.models import Studio
 from tests.applications.factories import open_call
 
-from .journey import approve_in_queue, assign_and_score, fill_host_block, fill_member_rows, select
+from .journey import (
+    approve_in_queue,
+    assign_and_score,
+    fill_host_block,
+    fill_member_rows,
+    open_the_form,
+    select,
+)
 
 
 def test_suizhou_journey_with_an_objection_during_the_notice(
@@ -17,9 +24,7 @@ def test_suizhou_journey_with_an_objection_during_the_notice(
     call = open_call("suizhou", studio_count=1, notice_days=5)
 
     page = as_user("sz_teacher")
-    page.goto(f"{base}/calls/{call.pk}/")
-    page.locator("form[action$='/apply/'] button").click()
-    page.wait_for_url("**/edit/")
+    open_the_form(page, base, call.pk)
     fill_host_block(page, tmp_path, name="王芳")
     for _ in range(7):
         page.click("[data-add-row=members]")
