@@ -9,4 +9,10 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registering rules and home panels is an import side effect; do it once, here.
+        # Every workflow's transitions are recorded in the audit trail, which lives here.
+        from core.workflow import record_transitions_with
+
         from . import panels, permissions, security, tasks  # noqa: F401
+        from .services import audit_record
+
+        record_transitions_with(audit_record)

@@ -12,8 +12,8 @@ from django.core.files.base import ContentFile
 
 from accounts.models import Organisation, OrganisationKind, Role, User
 from accounts.services import role_assign, user_ensure
-from studios.models import Policy
-from studios.rules import school_year_start
+from policies.models import Policy
+from policies.rules import school_year_start
 
 from . import experts, publication, services, workflow
 from .models import Application, ApplicationStatus, Call
@@ -99,7 +99,7 @@ class Seeder:
             notice_days=7 if self.policy.public_notice else None,
             criteria=[services.CriterionInput(n, Decimal(m), d) for n, m, d in CRITERIA],
         )
-        return services.call_open(actor=self.admin, call=call)
+        return workflow.call_open(actor=self.admin, call=call)
 
     def application(self, call: Call, school_code: str, key: str, day: date) -> Application:
         school = Organisation.objects.get(city=self.policy.city, code=school_code)
@@ -246,7 +246,7 @@ def seed_published_batch(seeder: Seeder, title: str, year: int) -> None:
     for school, key in PAST_SCHOOLS[seeder.prefix]:
         application = seeder.submit(seeder.application(call, school, key, during), during)
         chosen.append(seeder.approve_to(application, ApplicationStatus.EXPERT_REVIEW))
-    services.call_close(actor=None, call=call, today=date(year, 7, 29))
+    workflow.call_close(actor=None, call=call, today=date(year, 7, 29))
     call.refresh_from_db()
     seeder.score(call, chosen, ["expert", "expert2", "expert3"])
     experts.selection_save(actor=seeder.admin, call=call, application_ids=[a.pk for a in chosen])

@@ -12,7 +12,7 @@ from pathlib import Path
 from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
 
 from accounts.pdf import combine_documents, render_document, render_pdf
-from studios.models import TeamRole
+from policies.models import TeamRole
 
 from .models import Application, ApplicationStatus, Call, ReviewLevel, ReviewStep
 

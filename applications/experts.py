@@ -14,7 +14,6 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -22,6 +21,7 @@ from accounts.models import Role, RoleAssignment, User
 from accounts.permissions import can
 from accounts.services import audit_record, notify
 
+from . import workflow
 from .models import (
     Application,
     ApplicationStatus,
@@ -57,7 +57,7 @@ ONE_DECIMAL = Decimal("0.1")
 
 
 def _application_url(application: Application) -> str:
-    return f"/applications/{application.pk}/"
+    return application.get_absolute_url()
 
 
 def experts_for_call(call: Call) -> QuerySet[User]:
@@ -335,22 +335,8 @@ def expert_declare_conflict(
         )
     locked = _lock_assignment(assignment)
     _check_scorable(actor, locked)
-    moved = ExpertAssignment.objects.filter(pk=locked.pk, state=State.ASSIGNED).update(
-        state=State.CONFLICT, comment=reason
-    )
-    if moved != 1:  # the lock makes this unreachable; kept as a last line of defence
-        raise ApplicationError(_("This assignment has changed meanwhile; reload the page."))
-    locked.state, locked.comment = State.CONFLICT, reason
     application = locked.application
-    audit_record(
-        actor=actor,
-        obj=locked,
-        verb="applications.expert.conflict",
-        from_state=State.ASSIGNED,
-        to_state=State.CONFLICT,
-        comment=reason,
-        organisation=application.school,
-    )
+    workflow.assignment_decline(locked, actor=actor, reason=reason, organisation=application.school)
     if always:
         conflict, created = ExpertConflict.objects.get_or_create(
             expert=actor, organisation=application.school, defaults={"reason": reason[:300]}
@@ -447,25 +433,10 @@ def scores_submit(
     Score.objects.bulk_create(
         Score(assignment=locked, criterion_id=pk, value=value) for pk, value in clean.items()
     )
-    now = timezone.now()
     comment = (comment or "").strip()
-    moved = ExpertAssignment.objects.filter(pk=locked.pk, state=State.ASSIGNED).update(
-        state=State.SUBMITTED, submitted_at=now, comment=comment
-    )
-    if moved != 1:  # the lock makes this unreachable; kept as a last line of defence
-        raise ApplicationError(
-            _("You have already submitted your scores for this application; they are final.")
-        )
-    locked.state, locked.submitted_at, locked.comment = State.SUBMITTED, now, comment
     total = sum(clean.values(), Decimal(0))
-    audit_record(
-        actor=actor,
-        obj=locked,
-        verb="applications.expert.scored",
-        from_state=State.ASSIGNED,
-        to_state=State.SUBMITTED,
-        comment=str(total),
-        organisation=application.school,
+    workflow.assignment_submit(
+        locked, actor=actor, comment=comment, total=total, organisation=application.school
     )
     # The application row is locked, so exactly one expert's submission sees the last one in.
     pending = application.expert_assignments.filter(state=State.ASSIGNED).exists()
@@ -485,6 +456,10 @@ def scores_submit(
 # --- selection ------------------------------------------------------------------------------
 
 
+SELECTION_VERBS = {
+    ApplicationStatus.SELECTED: "applications.application.selected",
+    ApplicationStatus.NOT_SELECTED: "applications.application.not_selected",
+}
 SELECTION_TITLES = {
     ApplicationStatus.SELECTED: lambda call: (
         _("Your application was selected: %(call)s") % {"call": call}
@@ -541,35 +516,21 @@ def selection_save(
         )
     selected: list[Application] = []
     not_selected: list[Application] = []
-    now = timezone.now()
     for application in candidates.values():
         target = (
             ApplicationStatus.SELECTED
             if application.pk in chosen
             else ApplicationStatus.NOT_SELECTED
         )
-        source = application.status
-        if source == target:
+        if application.status == target:
             continue
-        moved = Application.objects.filter(pk=application.pk, status=source).update(
-            status=target, updated_at=now
-        )
-        if moved != 1:
-            raise ApplicationError(
-                _("Someone else has changed these applications meanwhile; reload the page.")
-            )
-        application.status = target
-        audit_record(
-            actor=actor,
-            obj=application,
-            verb=f"applications.application.{target}",
-            from_state=source,
-            to_state=target,
+        workflow.application_select(
+            application, actor=actor, selected=target == ApplicationStatus.SELECTED
         )
         title = SELECTION_TITLES[target]
         notify(
             [application.applicant],
-            verb=f"applications.application.{target}",
+            verb=SELECTION_VERBS[target],
             title=lambda title=title, name=call.title: title(name),
             url=_application_url(application),
             obj=application,

@@ -6,10 +6,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, SchoolStage, school_stage_labels, upload_path
-from studios.models import Policy, TeamRole
+from policies.models import Policy, TeamRole
 
 
 class CallStatus(models.TextChoices):
@@ -71,6 +72,9 @@ class Call(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("call_detail", args=[self.pk])
 
     def audit_organisation(self) -> Organisation:
         return self.bureau
@@ -240,6 +244,9 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"{self.host_name or self.applicant} · {self.call}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("application_detail", args=[self.pk])
 
     def audit_organisation(self) -> Organisation:
         return self.school

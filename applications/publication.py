@@ -15,22 +15,25 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
 from accounts.permissions import can
 from accounts.services import audit_record, notify
+
+# The one deliberate seam upward (the layers contract lists it as its only exception):
+# publishing a call's results *is* founding its studios, in the same transaction, so that a
+# refused founding rolls the publication back. A signal would hide the main flow.
 from studios.models import Studio
 from studios.services import StudioError, studio_found
 
+from . import workflow
 from .models import Application, ApplicationStatus, Call, CallStatus, Objection
 from .selectors import bureau_admins
 from .services import ApplicationError
+from .workflow import BEFORE_RESULTS
 
-# Calls from which the notice may start, or (without a notice) the results be published.
-BEFORE_RESULTS = [CallStatus.OPEN, CallStatus.CLOSED]
 OBJECTION_MAX_LENGTH = 3000
 # 7 to 15 digits, with an optional leading + and the usual separators: 0722-1234567, 138 0000 0000.
 PHONE_RE = re.compile(r"^\+?[\d\s\-()（）]{7,25}$")
@@ -89,21 +92,11 @@ def notice_start(*, actor: User, call: Call, today: date) -> Call:
             _("No application is selected yet: select the studios before the public notice.")
         )
     ends = today + timedelta(days=days - 1)
-    source = call.status
-    moved = Call.objects.filter(pk=call.pk, status__in=BEFORE_RESULTS).update(
-        status=CallStatus.NOTICE, notice_starts_on=today, notice_ends_on=ends
-    )
-    if not moved:
-        raise ApplicationError(
-            _("The public notice has already started, or the results are published.")
-        )
-    call.status, call.notice_starts_on, call.notice_ends_on = CallStatus.NOTICE, today, ends
-    audit_record(
+    workflow.call_notice_start(
+        call,
         actor=actor,
-        obj=call,
-        verb="applications.call.notice_started",
-        from_state=source,
-        to_state=CallStatus.NOTICE,
+        starts_on=today,
+        ends_on=ends,
         comment=f"{today.isoformat()} – {ends.isoformat()} · {len(selected)}",
     )
     period = {"start": today.isoformat(), "end": ends.isoformat()}
@@ -210,46 +203,17 @@ def objection_resolve(
             _("Write how the objection was resolved: it is kept on record."),
             {"resolution": [_("A resolution is required.")]},
         )
-    target = Objection.State.UPHELD if upheld else Objection.State.DISMISSED
-    now = timezone.now()
-    moved = Objection.objects.filter(pk=objection.pk, state=Objection.State.OPEN).update(
-        state=target, resolution=resolution, resolved_by=actor, resolved_at=now
-    )
-    if not moved:
-        raise ApplicationError(_("Someone else has already resolved this objection."))
-    objection.state, objection.resolution = target, resolution
-    objection.resolved_by, objection.resolved_at = actor, now
-    audit_record(
-        actor=actor,
-        obj=objection,
-        verb=f"applications.objection.{target}",
-        from_state=Objection.State.OPEN,
-        to_state=target,
-        comment=resolution,
-    )
+    workflow.objection_decide(objection, actor=actor, upheld=upheld, resolution=resolution)
     application = (
         Application.objects.select_for_update(of=("self",))
         .select_related("call", "call__bureau", "applicant")
         .get(pk=objection.application_id)
     )
     call = application.call
-    removed = False
-    if upheld:
-        removed = bool(
-            Application.objects.filter(pk=application.pk, status=ApplicationStatus.SELECTED).update(
-                status=ApplicationStatus.NOT_SELECTED, updated_at=now
-            )
-        )
+    removed = upheld and workflow.application_remove_after_objection(
+        application, actor=actor, resolution=resolution
+    )
     if removed:
-        application.status = ApplicationStatus.NOT_SELECTED
-        audit_record(
-            actor=actor,
-            obj=application,
-            verb="applications.application.removed_after_objection",
-            from_state=ApplicationStatus.SELECTED,
-            to_state=ApplicationStatus.NOT_SELECTED,
-            comment=resolution,
-        )
         title = call.title
         notify(
             [application.applicant],
@@ -259,13 +223,13 @@ def objection_resolve(
                 % {"title": title}
             ),
             body=resolution,
-            url=f"/applications/{application.pk}/",
+            url=application.get_absolute_url(),
             obj=application,
         )
     host = application.host_name
     notify(
         [user for user in bureau_admins(call) if user.pk != actor.pk],
-        verb=f"applications.objection.{target}",
+        verb="applications.objection.upheld" if upheld else "applications.objection.dismissed",
         title=lambda: (
             (
                 _("Objection against %(host)s upheld")
@@ -360,35 +324,10 @@ def call_publish(*, actor: User, call: Call, today: date) -> list[Studio]:
         except StudioError as exc:
             raise ApplicationError(str(exc)) from exc
         studios.append(studio)
-    now = timezone.now()
     for application, studio in zip(selected, studios, strict=True):
-        Application.objects.filter(pk=application.pk, status=ApplicationStatus.SELECTED).update(
-            status=ApplicationStatus.PUBLISHED, updated_at=now
-        )
-        application.status = ApplicationStatus.PUBLISHED
-        audit_record(
-            actor=actor,
-            obj=application,
-            verb="applications.application.published",
-            from_state=ApplicationStatus.SELECTED,
-            to_state=ApplicationStatus.PUBLISHED,
-            comment=studio.plaque_number,
-        )
-    source = locked.status
-    moved = Call.objects.filter(pk=locked.pk, status=source).update(
-        status=CallStatus.PUBLISHED, published_on=today
-    )
-    if moved != 1:  # the row lock makes this unreachable; kept as a last line of defence
-        raise ApplicationError(_("Someone else has already published these results."))
-    call.status, call.published_on = CallStatus.PUBLISHED, today
-    audit_record(
-        actor=actor,
-        obj=locked,
-        verb="applications.call.published",
-        from_state=source,
-        to_state=CallStatus.PUBLISHED,
-        comment=str(len(studios)),
-    )
+        workflow.application_publish(application, actor=actor, plaque_number=studio.plaque_number)
+    workflow.call_mark_published(locked, actor=actor, today=today, comment=str(len(studios)))
+    call.status, call.published_on = locked.status, locked.published_on
     for studio in studios:
         name, number = studio.name, studio.plaque_number
         notify(
@@ -440,19 +379,3 @@ def published_studios(call: Call) -> QuerySet[Studio]:
     if call.status != CallStatus.PUBLISHED:
         return Studio.objects.none()
     return Studio.objects.filter(call_id=call.pk).select_related("application", "school", "county")
-
-
-def plaque_lookup(number: str) -> Studio | None:
-    """The studio whose plaque carries ``number``; brackets typed as ASCII or full-width match."""
-    number = "".join((number or "").split())
-    if not number:
-        return None
-    queryset = Studio.objects.select_related("application", "school", "county", "call__bureau")
-    studio = queryset.filter(plaque_number=number).first()
-    if studio is None:
-        normalised = number.translate(str.maketrans("[［【(（", "〔〔〔〔〔")).translate(
-            str.maketrans("]］】)）", "〕〕〕〕〕")
-        )
-        if normalised != number:
-            studio = queryset.filter(plaque_number=normalised).first()
-    return studio

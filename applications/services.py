@@ -21,8 +21,8 @@ from core.uploads import (
     UploadRefused,
     checked_upload,
 )
-from studios.models import Policy, TeamRole
-from studios.rules import age_on, team_rule, text_length
+from policies.models import Policy, TeamRole
+from policies.rules import age_on, team_rule, text_length
 
 from . import eligibility
 from .models import (
@@ -157,60 +157,6 @@ def call_attach(*, actor: User, call: Call, title: str, upload) -> CallAttachmen
     return CallAttachment.objects.create(
         call=call, title=title or upload.name, file=upload, original_name=upload.name[:200]
     )
-
-
-def _teachers_of_city(call: Call):
-    return User.objects.filter(
-        role_assignments__role=Role.TEACHER,
-        role_assignments__organisation__city_id=call.bureau.city_id,
-        is_active=True,
-    ).distinct()
-
-
-@transaction.atomic
-def call_open(*, actor: User, call: Call) -> Call:
-    if not can(actor, "applications.manage_call", call):
-        raise ApplicationError(_("You may not manage this bureau's calls."))
-    if not call.criteria.exists() and call.policy.expert_review:
-        raise ApplicationError(_("Define the scoring rubric before opening the call."))
-    moved = Call.objects.filter(pk=call.pk, status=CallStatus.DRAFT).update(status=CallStatus.OPEN)
-    if not moved:
-        raise ApplicationError(_("This call is not being prepared any more."))
-    audit_record(
-        actor=actor,
-        obj=call,
-        verb="applications.call.opened",
-        from_state=CallStatus.DRAFT,
-        to_state=CallStatus.OPEN,
-    )
-    call.status = CallStatus.OPEN
-    notify(
-        _teachers_of_city(call),
-        verb="applications.call.opened",
-        title=lambda: _("New call for applications: %(title)s") % {"title": call.title},
-        body=lambda: _("Applications close on %(date)s.") % {"date": call.closes_on.isoformat()},
-        url=f"/calls/{call.pk}/",
-        obj=call,
-    )
-    return call
-
-
-@transaction.atomic
-def call_close(*, actor: User | None, call: Call, today: date) -> bool:
-    """Close an open call once its closing date has passed. Idempotent (a job may run twice)."""
-    if call.closes_on >= today:
-        return False
-    moved = Call.objects.filter(pk=call.pk, status=CallStatus.OPEN).update(status=CallStatus.CLOSED)
-    if moved:
-        audit_record(
-            actor=actor,
-            obj=call,
-            verb="applications.call.closed",
-            from_state=CallStatus.OPEN,
-            to_state=CallStatus.CLOSED,
-            idempotency_key=f"call-closed:{call.pk}",
-        )
-    return bool(moved)
 
 
 # --- the form -------------------------------------------------------------------------------
@@ -610,7 +556,7 @@ def application_grant_extension(
             _("You may submit your application until %(date)s") % {"date": until.isoformat()}
         ),
         body=reason.strip(),
-        url=f"/applications/{application.pk}/",
+        url=application.get_absolute_url(),
         obj=application,
     )
     return application

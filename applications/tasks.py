@@ -7,12 +7,13 @@ accounts.scheduling).
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.scheduling import daily_job
 from accounts.services import audit_record, notify, reminder_send
 
-from . import services
+from . import services, workflow
 from .models import Application, ApplicationStatus, Call, CallStatus
 from .selectors import bureau_admins
 
@@ -24,7 +25,7 @@ def close_calls(today: date) -> list[str]:
     for call in Call.objects.filter(status=CallStatus.OPEN, closes_on__lt=today).select_related(
         "bureau"
     ):
-        if not services.call_close(actor=None, call=call, today=today):
+        if not workflow.call_close(actor=None, call=call, today=today):
             continue  # another worker closed it first
         received = call.applications.exclude(status=ApplicationStatus.DRAFT).count()
         notify(
@@ -34,7 +35,7 @@ def close_calls(today: date) -> list[str]:
             body=lambda received=received: (
                 _("%(count)d applications were submitted.") % {"count": received}
             ),
-            url=f"/calls/{call.pk}/",
+            url=call.get_absolute_url(),
             obj=call,
             dedupe_key=f"call-closed:{call.pk}",
         )
@@ -69,7 +70,7 @@ def end_notice_periods(today: date) -> list[str]:
             body=lambda n=open_objections: (
                 _("%(count)d objection(s) still to resolve before publishing.") % {"count": n}
             ),
-            url=f"/calls/{call.pk}/notice/",
+            url=reverse("call_notice_manage", args=[call.pk]),
             obj=call,
             dedupe_key=f"notice-ended:{call.pk}",
         )
@@ -98,7 +99,7 @@ def remind_call_deadlines(today: date) -> list[str]:
                 _("Submit your application by %(date)s") % {"date": d.isoformat()}
             ),
             body=application.call.title,
-            url=f"/applications/{application.pk}/edit/",
+            url=reverse("application_edit", args=[application.pk]),
             obj=application,
             key=f"deadline:{application.pk}:{deadline.isoformat()}",
         )

@@ -15,11 +15,15 @@ from accounts.models import Role, User
 from accounts.permissions import can
 from accounts.selectors import users_with_role
 from accounts.services import audit_record, notify
+from core.workflow import TransitionRefused, transition
 
 from .models import (
     Application,
     ApplicationStatus,
     Call,
+    CallStatus,
+    ExpertAssignment,
+    Objection,
     ReviewDecision,
     ReviewLevel,
     ReviewStep,
@@ -41,10 +45,12 @@ PASSED_COUNTY = [
     ApplicationStatus.PUBLISHED,
 ]
 STATUS_LABELS = dict(ApplicationStatus.choices)
+# Calls from which the notice may start, or (without a notice) the results be published.
+BEFORE_RESULTS = [CallStatus.OPEN, CallStatus.CLOSED]
 
 
 def _url(application: Application) -> str:
-    return f"/applications/{application.pk}/"
+    return application.get_absolute_url()
 
 
 def _lock(application: Application, expected: set[str]) -> Application:
@@ -66,20 +72,15 @@ def _lock(application: Application, expected: set[str]) -> Application:
 
 
 def _move(actor, application: Application, to: str, *, verb: str, comment: str = "") -> None:
-    source = application.status
-    moved = Application.objects.filter(pk=application.pk, status=source).update(
-        status=to, updated_at=timezone.now()
-    )
-    if moved != 1:  # the lock makes this unreachable; kept as a last line of defence
-        raise ApplicationError(_("Someone else has already acted on this application."))
-    application.status = to
-    audit_record(
+    transition(
+        application,
+        to=to,
+        sources=application.status,
         actor=actor,
-        obj=application,
         verb=verb,
-        from_state=source,
-        to_state=to,
         comment=comment,
+        changes={"updated_at": timezone.now()},
+        refused=ApplicationError,
     )
 
 
@@ -265,11 +266,18 @@ TITLES = {
 }
 
 
+NOTICE_VERBS = {
+    ReviewDecision.APPROVED: "applications.application.approved",
+    ReviewDecision.RETURNED: "applications.application.returned",
+    ReviewDecision.REJECTED: "applications.application.rejected",
+}
+
+
 def _tell_applicant(application: Application, decision: str, opinion: str) -> None:
     status = application.status
     notify(
         [application.applicant],
-        verb=f"applications.application.{decision}",
+        verb=NOTICE_VERBS[decision],
         title=lambda: str(TITLES[decision]) % {"status": STATUS_LABELS[status]},
         body=opinion,
         url=_url(application),
@@ -304,3 +312,225 @@ def bulk_approve(
         except ApplicationError as exc:
             failed.append((application, str(exc)))
     return done, failed
+
+
+# --- calls ------------------------------------------------------------------------------------
+
+
+def _teachers_of_city(call: Call):
+    return User.objects.filter(
+        role_assignments__role=Role.TEACHER,
+        role_assignments__organisation__city_id=call.bureau.city_id,
+        is_active=True,
+    ).distinct()
+
+
+@transaction.atomic
+def call_open(*, actor: User, call: Call) -> Call:
+    if not can(actor, "applications.manage_call", call):
+        raise ApplicationError(_("You may not manage this bureau's calls."))
+    if not call.criteria.exists() and call.policy.expert_review:
+        raise ApplicationError(_("Define the scoring rubric before opening the call."))
+    transition(
+        call,
+        to=CallStatus.OPEN,
+        sources=CallStatus.DRAFT,
+        actor=actor,
+        verb="applications.call.opened",
+        refused=lambda _state: ApplicationError(_("This call is not being prepared any more.")),
+    )
+    notify(
+        _teachers_of_city(call),
+        verb="applications.call.opened",
+        title=lambda: _("New call for applications: %(title)s") % {"title": call.title},
+        body=lambda: _("Applications close on %(date)s.") % {"date": call.closes_on.isoformat()},
+        url=call.get_absolute_url(),
+        obj=call,
+    )
+    return call
+
+
+@transaction.atomic
+def call_close(*, actor: User | None, call: Call, today: date) -> bool:
+    """Close an open call once its closing date has passed. Idempotent (a job may run twice)."""
+    if call.closes_on >= today:
+        return False
+    try:
+        transition(
+            call,
+            to=CallStatus.CLOSED,
+            sources=CallStatus.OPEN,
+            actor=actor,
+            verb="applications.call.closed",
+            idempotency_key=f"call-closed:{call.pk}",
+        )
+    except TransitionRefused:
+        return False
+    return True
+
+
+def call_notice_start(call: Call, *, actor: User, starts_on: date, ends_on: date, comment: str):
+    """The call enters its public notice (公示); the caller checked the bureau and the list."""
+    transition(
+        call,
+        to=CallStatus.NOTICE,
+        sources=BEFORE_RESULTS,
+        actor=actor,
+        verb="applications.call.notice_started",
+        comment=comment,
+        changes={"notice_starts_on": starts_on, "notice_ends_on": ends_on},
+        refused=lambda _state: ApplicationError(
+            _("The public notice has already started, or the results are published.")
+        ),
+    )
+
+
+def call_mark_published(call: Call, *, actor: User, today: date, comment: str) -> None:
+    transition(
+        call,
+        to=CallStatus.PUBLISHED,
+        sources=[*BEFORE_RESULTS, CallStatus.NOTICE],
+        actor=actor,
+        verb="applications.call.published",
+        comment=comment,
+        changes={"published_on": today},
+        refused=lambda _state: ApplicationError(
+            _("Someone else has already published these results.")
+        ),
+    )
+
+
+# --- after review: selection, objections, publication --------------------------------------
+
+
+def application_select(application: Application, *, actor: User, selected: bool) -> None:
+    """保存遴选结果 for one application: selected, or not selected."""
+    refused = lambda _state: ApplicationError(  # noqa: E731
+        _("Someone else has changed these applications meanwhile; reload the page.")
+    )
+    if selected:
+        transition(
+            application,
+            to=ApplicationStatus.SELECTED,
+            sources=application.status,
+            actor=actor,
+            verb="applications.application.selected",
+            changes={"updated_at": timezone.now()},
+            refused=refused,
+        )
+    else:
+        transition(
+            application,
+            to=ApplicationStatus.NOT_SELECTED,
+            sources=application.status,
+            actor=actor,
+            verb="applications.application.not_selected",
+            changes={"updated_at": timezone.now()},
+            refused=refused,
+        )
+
+
+def application_remove_after_objection(
+    application: Application, *, actor: User, resolution: str
+) -> bool:
+    """An upheld objection takes a selected application off the list; False if it was not on it."""
+    try:
+        transition(
+            application,
+            to=ApplicationStatus.NOT_SELECTED,
+            sources=ApplicationStatus.SELECTED,
+            actor=actor,
+            verb="applications.application.removed_after_objection",
+            comment=resolution,
+            changes={"updated_at": timezone.now()},
+        )
+    except TransitionRefused:
+        return False
+    return True
+
+
+def application_publish(application: Application, *, actor: User, plaque_number: str) -> None:
+    transition(
+        application,
+        to=ApplicationStatus.PUBLISHED,
+        sources=ApplicationStatus.SELECTED,
+        actor=actor,
+        verb="applications.application.published",
+        comment=plaque_number,
+        changes={"updated_at": timezone.now()},
+        refused=ApplicationError,
+    )
+
+
+def objection_decide(objection: Objection, *, actor: User, upheld: bool, resolution: str) -> None:
+    refused = lambda _state: ApplicationError(  # noqa: E731
+        _("Someone else has already resolved this objection.")
+    )
+    changes = {"resolution": resolution, "resolved_by": actor, "resolved_at": timezone.now()}
+    if upheld:
+        transition(
+            objection,
+            field="state",
+            to=Objection.State.UPHELD,
+            sources=Objection.State.OPEN,
+            actor=actor,
+            verb="applications.objection.upheld",
+            comment=resolution,
+            changes=changes,
+            refused=refused,
+        )
+    else:
+        transition(
+            objection,
+            field="state",
+            to=Objection.State.DISMISSED,
+            sources=Objection.State.OPEN,
+            actor=actor,
+            verb="applications.objection.dismissed",
+            comment=resolution,
+            changes=changes,
+            refused=refused,
+        )
+
+
+# --- experts' assignments ---------------------------------------------------------------------
+
+
+def assignment_decline(
+    assignment: ExpertAssignment, *, actor: User, reason: str, organisation
+) -> None:
+    """The expert declares a conflict of interest; the caller locked and checked the row."""
+    transition(
+        assignment,
+        field="state",
+        to=ExpertAssignment.State.CONFLICT,
+        sources=ExpertAssignment.State.ASSIGNED,
+        actor=actor,
+        verb="applications.expert.conflict",
+        comment=reason,
+        changes={"comment": reason},
+        organisation=organisation,
+        refused=lambda _state: ApplicationError(
+            _("This assignment has changed meanwhile; reload the page.")
+        ),
+    )
+
+
+def assignment_submit(
+    assignment: ExpertAssignment, *, actor: User, comment: str, total, organisation
+) -> None:
+    """The expert's scores are final once submitted."""
+    transition(
+        assignment,
+        field="state",
+        to=ExpertAssignment.State.SUBMITTED,
+        sources=ExpertAssignment.State.ASSIGNED,
+        actor=actor,
+        verb="applications.expert.scored",
+        comment=str(total),
+        changes={"submitted_at": timezone.now(), "comment": comment},
+        organisation=organisation,
+        refused=lambda _state: ApplicationError(
+            _("You have already submitted your scores for this application; they are final.")
+        ),
+    )

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from accounts.models import OrganisationKind, Role, User
 from accounts.permissions import has_role
-from studios.models import Policy, Studio, StudioStatus
+from policies.models import Policy
+from studios.models import Studio, StudioStatus
 
 from . import services
 from .models import AnnualReport

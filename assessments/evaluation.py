@@ -40,10 +40,13 @@ from accounts.permissions import can, scope_q
 from accounts.selectors import users_with_role
 from accounts.services import audit_record, notify
 from applications.experts import check_score
-from studios.models import Indicator, IndicatorScope, Membership, Studio, StudioStatus, TeamRole
+from policies.models import Indicator, IndicatorScope, TeamRole
+from studios import workflow as studios_workflow
+from studios.models import Membership, Studio, StudioStatus
 
+from . import workflow
+from .errors import AssessmentError
 from .models import Commendation, ExpertScore, HostExclusion, TermEvaluation
-from .services import AssessmentError
 
 # The evaluation opens on the first day of the term's last month (term_end − 30 days).
 OPEN_DAYS_BEFORE_TERM_END = 30
@@ -134,7 +137,8 @@ def evaluation_open(studio: Studio, today: date) -> TermEvaluation | None:
     if studio.status != StudioStatus.ACTIVE or today < opens_on_for(studio):
         return None
     evaluation, created = TermEvaluation.objects.get_or_create(
-        studio=studio, defaults={"opens_on": today, "status": Status.OPEN}
+        studio=studio,
+        defaults={"opens_on": today},  # opens in its default state
     )
     if not created:
         return None
@@ -342,26 +346,17 @@ def evaluation_decide(
         raise AssessmentError(_("No expert has submitted scores yet: there is nothing to decide."))
     total = (sum(totals, Decimal(0)) / len(totals)).quantize(TWO_DECIMALS)
     outcome = outcome_for(policy, total)
-    now = timezone.now()
     comment = (comment or "").strip()
-    moved = TermEvaluation.objects.filter(pk=locked.pk, status=Status.OPEN).update(
-        status=Status.DECIDED,
-        total=total,
-        outcome=outcome,
-        comment=comment,
-        decided_by=actor,
-        decided_at=now,
-    )
-    if moved != 1:  # the lock makes this unreachable
-        raise AssessmentError(_("This three-year evaluation has already been decided."))
-    locked.status, locked.total, locked.outcome = Status.DECIDED, total, outcome
-    locked.comment, locked.decided_by, locked.decided_at = comment, actor, now
-    audit_record(
+    workflow.term_evaluation_decide(
+        locked,
         actor=actor,
-        obj=locked,
-        verb="assessments.term_evaluation.decided",
-        from_state=Status.OPEN,
-        to_state=outcome,
+        outcome=outcome,
+        decision={
+            "total": total,
+            "comment": comment,
+            "decided_by": actor,
+            "decided_at": timezone.now(),
+        },
         comment=f"{total} {comment}".strip(),
     )
 
@@ -388,17 +383,7 @@ def evaluation_decide(
             comment=f"{studio.host} → {until.isoformat()}",
         )
 
-    if Studio.objects.filter(pk=studio.pk, status=StudioStatus.ACTIVE).update(
-        status=StudioStatus.ENDED
-    ):
-        audit_record(
-            actor=actor,
-            obj=studio,
-            verb="studios.studio.ended",
-            from_state=StudioStatus.ACTIVE,
-            to_state=StudioStatus.ENDED,
-        )
-        studio.status = StudioStatus.ENDED
+    studios_workflow.studio_end(studio, actor=actor)
 
     name, label = studio.name, Result(outcome).label
     team = [m.user for m in current_team(studio)]

@@ -26,19 +26,15 @@ from accounts.models import OrganisationKind, Role, User
 from accounts.permissions import can
 from accounts.selectors import users_with_role
 from accounts.services import audit_record, notify
-from core.errors import DomainError
 from core.uploads import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, UploadRefused, checked_upload
-from studios.models import (
-    AssessmentScale,
-    Indicator,
-    IndicatorScope,
-    Membership,
-    Policy,
-    Studio,
-    StudioStatus,
-)
+from policies.models import AssessmentScale, Indicator, IndicatorScope, Policy
+from studios import workflow as studios_workflow
+from studios.models import Membership, Studio, StudioStatus
+from studios.services import StudioError
 from studios.signals import studio_revoked
 
+from . import workflow
+from .errors import AssessmentError
 from .models import (
     AnnualAssessment,
     AnnualReport,
@@ -63,10 +59,6 @@ REPORT_ATTACHMENT_TYPES = {
     ".jpeg",
     ".png",
 } & set(ATTACHMENT_TYPES)
-
-
-class AssessmentError(DomainError):
-    """A write in assessments was refused (see core.errors)."""
 
 
 # --- who is told -------------------------------------------------------------------------------
@@ -301,17 +293,7 @@ def report_submit(*, actor: User, report: AnnualReport, today: date) -> AnnualRe
     if problems:
         raise AssessmentError(" ".join(problems))
     _clean_scores(report.studio.policy, report.self_scores, complete=True)
-    before = report.status
-    report.status = ReportStatus.SUBMITTED
-    report.submitted_at = _moment(today)
-    report.save(update_fields=["status", "submitted_at"])
-    audit_record(
-        actor=actor,
-        obj=report,
-        verb="assessments.report.submitted",
-        from_state=before,
-        to_state=report.status,
-    )
+    before = workflow.report_submit(report, actor=actor, at=_moment(today))
     studio = report.studio
     notify(
         assessors_of(studio),
@@ -342,18 +324,7 @@ def report_return(*, actor: User, report: AnnualReport, comment: str, today: dat
     _assessor_may_act(actor, report.studio)
     if not comment.strip():
         raise AssessmentError(_("Say what the host should revise."))
-    if report.status != ReportStatus.SUBMITTED:
-        raise AssessmentError(_("Only a submitted report can be returned."))
-    report.status = ReportStatus.RETURNED
-    report.save(update_fields=["status"])
-    audit_record(
-        actor=actor,
-        obj=report,
-        verb="assessments.report.returned",
-        from_state=ReportStatus.SUBMITTED,
-        to_state=ReportStatus.RETURNED,
-        comment=comment.strip(),
-    )
+    workflow.report_return(report, actor=actor, comment=comment.strip())
     notify(
         [report.studio.host],
         verb="assessments.report.returned",
@@ -375,18 +346,7 @@ def report_accept(
     city's experts are asked to score, where the policy has them take part)."""
     report = _locked_report(report)
     _assessor_may_act(actor, report.studio)
-    if report.status != ReportStatus.SUBMITTED:
-        raise AssessmentError(_("Only a submitted report can be accepted."))
-    report.status = ReportStatus.ACCEPTED
-    report.save(update_fields=["status"])
-    audit_record(
-        actor=actor,
-        obj=report,
-        verb="assessments.report.accepted",
-        from_state=ReportStatus.SUBMITTED,
-        to_state=ReportStatus.ACCEPTED,
-        comment=comment.strip(),
-    )
+    workflow.report_accept(report, actor=actor, comment=comment.strip())
     notify(
         [report.studio.host],
         verb="assessments.report.accepted",
@@ -551,22 +511,17 @@ def assessment_decide(
     if outcome == Outcome.FAIL and policy.rectification_on_fail and not required_actions.strip():
         raise AssessmentError(_("Say what the studio must do to rectify."))
 
-    assessment.status = AnnualAssessment.Status.DECIDED
-    assessment.outcome = outcome
-    assessment.scores = cleaned
-    assessment.total = total
-    assessment.comment = comment
-    assessment.assessor = actor
-    assessment.decided_at = _moment(today)
-    assessment.save(
-        update_fields=["status", "outcome", "scores", "total", "comment", "assessor", "decided_at"]
-    )
-    audit_record(
+    workflow.assessment_decide(
+        assessment,
         actor=actor,
-        obj=assessment,
-        verb="assessments.assessment.decided",
-        from_state=AnnualAssessment.Status.OPEN,
-        to_state=outcome,
+        outcome=outcome,
+        decision={
+            "scores": cleaned,
+            "total": total,
+            "comment": comment,
+            "assessor": actor,
+            "decided_at": _moment(today),
+        },
         comment=comment if total is None else f"{total} · {comment}".strip(" ·"),
     )
     notify(
@@ -682,16 +637,8 @@ def rectification_submit(
         raise AssessmentError(_("The deadline to rectify has passed."))
     if not report.strip():
         raise AssessmentError(_("Describe what was rectified."))
-    rectification.status = RectificationStatus.SUBMITTED
-    rectification.report = report.strip()
-    rectification.submitted_at = _moment(today)
-    rectification.save(update_fields=["status", "report", "submitted_at"])
-    audit_record(
-        actor=actor,
-        obj=rectification,
-        verb="assessments.rectification.submitted",
-        from_state=RectificationStatus.OPEN,
-        to_state=RectificationStatus.SUBMITTED,
+    workflow.rectification_submit(
+        rectification, actor=actor, report=report.strip(), at=_moment(today)
     )
     notify(
         assessors_of(studio),
@@ -713,18 +660,8 @@ def rectification_accept(
     _assessor_may_act(actor, studio)
     if rectification.status != RectificationStatus.SUBMITTED:
         raise AssessmentError(_("Only a submitted rectification report can be accepted."))
-    rectification.status = RectificationStatus.ACCEPTED
-    rectification.decision_comment = comment.strip()
-    rectification.decided_by = actor
-    rectification.decided_at = _moment(today)
-    rectification.save(update_fields=["status", "decision_comment", "decided_by", "decided_at"])
-    audit_record(
-        actor=actor,
-        obj=rectification,
-        verb="assessments.rectification.accepted",
-        from_state=RectificationStatus.SUBMITTED,
-        to_state=RectificationStatus.ACCEPTED,
-        comment=comment.strip(),
+    workflow.rectification_accept(
+        rectification, actor=actor, comment=comment.strip(), at=_moment(today)
     )
     notify(
         [studio.host],
@@ -755,19 +692,8 @@ def rectification_reject(
         )
     if not comment.strip():
         raise AssessmentError(_("Say why the studio is revoked."))
-    before = rectification.status
-    rectification.status = RectificationStatus.REVOKED
-    rectification.decision_comment = comment.strip()
-    rectification.decided_by = actor
-    rectification.decided_at = _moment(today)
-    rectification.save(update_fields=["status", "decision_comment", "decided_by", "decided_at"])
-    audit_record(
-        actor=actor,
-        obj=rectification,
-        verb="assessments.rectification.rejected",
-        from_state=before,
-        to_state=RectificationStatus.REVOKED,
-        comment=comment.strip(),
+    workflow.rectification_reject(
+        rectification, actor=actor, comment=comment.strip(), at=_moment(today)
     )
     studio_revoke(actor=actor, studio=studio, day=today, reason=comment.strip())
     return rectification
@@ -777,25 +703,13 @@ def rectification_reject(
 def revocation_propose(*, rectification: Rectification, today: date) -> bool:
     """The deadline passed with no rectification report: propose revocation to the assessing
     body (never revoke silently). A conditional update, so the job acts once."""
-    changed = Rectification.objects.filter(
-        pk=rectification.pk, status=RectificationStatus.OPEN, deadline__lt=today
-    ).update(status=RectificationStatus.REVOCATION_PROPOSED, proposed_at=today)
-    if not changed:
+    if not workflow.revocation_propose(rectification, today=today):
         return False
     rectification = Rectification.objects.select_related(
         "assessment__studio__policy", "assessment__studio__school", "assessment__studio__host"
     ).get(pk=rectification.pk)
     studio = rectification.assessment.studio
     key = f"rectification-expired:{rectification.pk}"
-    audit_record(
-        actor=None,
-        obj=rectification,
-        verb="assessments.rectification.revocation_proposed",
-        from_state=RectificationStatus.OPEN,
-        to_state=RectificationStatus.REVOCATION_PROPOSED,
-        comment=rectification.deadline.isoformat(),
-        idempotency_key=key,
-    )
     notify(
         assessors_of(studio),
         verb="assessments.rectification.revocation_proposed",
@@ -828,12 +742,10 @@ def studio_revoke(*, actor: User, studio: Studio, day: date, reason: str) -> Stu
     says so, with the date), every current membership ends that day with the reason, and the
     host's rights to run it lapse with its status."""
     _assessor_may_act(actor, studio)
-    changed = Studio.objects.filter(pk=studio.pk, status=StudioStatus.ACTIVE).update(
-        status=StudioStatus.REVOKED, revoked_on=day
-    )
-    if not changed:
-        raise AssessmentError(_("The studio is no longer active."))
-    studio.status, studio.revoked_on = StudioStatus.REVOKED, day
+    try:
+        studios_workflow.studio_mark_revoked(studio, actor=actor, day=day, reason=reason)
+    except StudioError as exc:
+        raise AssessmentError(str(exc)) from exc
     with translation.override(settings.LANGUAGE_CODE):
         end_reason = (_("Studio revoked: %(reason)s") % {"reason": reason})[:300]
     people = list(
@@ -843,14 +755,6 @@ def studio_revoke(*, actor: User, studio: Studio, day: date, reason: str) -> Stu
     )
     Membership.objects.filter(studio=studio, end_date__isnull=True).update(
         end_date=day, end_reason=end_reason
-    )
-    audit_record(
-        actor=actor,
-        obj=studio,
-        verb="studios.studio.revoked",
-        from_state=StudioStatus.ACTIVE,
-        to_state=StudioStatus.REVOKED,
-        comment=reason,
     )
     notify(
         User.objects.filter(pk__in={*people, studio.host_id}),

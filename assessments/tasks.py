@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from accounts.scheduling import daily_job
 from accounts.services import reminder_send
-from studios.models import Policy, Studio, StudioStatus
+from policies.models import Policy
+from studios.models import Studio, StudioStatus
 
 from . import services
 from .models import AnnualReport, Rectification, RectificationStatus, ReportStatus

@@ -47,16 +47,14 @@ def build(rows: int, studio_count: int) -> None:
     from accounts.models import Organisation, OrganisationKind, User
     from applications.models import Application, ApplicationStatus, Call, CallStatus
     from demo.seed import seed_demo
+    from policies.models import ActivityKind, Policy, TeamRole
     from studios.models import (
         Activity,
-        ActivityKind,
         Attendance,
         AttendanceStatus,
         Membership,
         MembershipSource,
-        Policy,
         Studio,
-        TeamRole,
     )
     from studios.services import term_end_for
 

@@ -82,15 +82,8 @@ def build(count: int, seed: int = 2024) -> None:
     from accounts.models import Organisation, OrganisationKind, User
     from applications.models import Application, ApplicationStatus, Call, CallStatus
     from demo.seed import seed_demo
-    from studios.models import (
-        Activity,
-        Membership,
-        MembershipSource,
-        Policy,
-        SemesterSummary,
-        Studio,
-        TeamRole,
-    )
+    from policies.models import Policy, TeamRole
+    from studios.models import Activity, Membership, MembershipSource, SemesterSummary, Studio
     from studios.services import term_end_for
 
     rng = random.Random(seed)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("applications.urls")),
     path("", include("assessments.urls")),
     path("", include("funding.urls")),
+    path("", include("policies.urls")),
     path("", include("studios.urls")),
     path("", include("accounts.urls")),
 ]

@@ -14,8 +14,8 @@ from accounts.services import city_ensure, organisation_ensure, role_assign, use
 from applications.demo import seed_applications
 from assessments.demo import seed_assessments
 from funding.demo import seed_funding
+from policies.services import policy_load_preset
 from studios.demo import first_host, seed_studio_life
-from studios.services import policy_load_preset
 
 P, J, S, V, K = "primary", "junior", "senior", "vocational", "kindergarten"
 

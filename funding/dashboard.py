@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.permissions import scope_q
-from studios.models import Policy, Studio
+from policies.models import Policy
+from studios.models import Studio
 
 from .models import Allocation, Expenditure, ExpenditureStatus
 

@@ -14,7 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Role, User
 from accounts.services import role_assign, user_ensure
-from studios.models import Policy, Studio, StudioStatus
+from policies.models import Policy
+from studios.models import Studio, StudioStatus
 
 from . import services
 from .models import Allocation, SpecialAccount

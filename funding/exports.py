@@ -456,7 +456,8 @@ class MembershipsSheet(Sheet):
         )
 
     def rows(self, scope):
-        from studios.models import MembershipSource, TeamRole
+        from policies.models import TeamRole
+        from studios.models import MembershipSource
 
         roles, sources = _labels(TeamRole.choices), _labels(MembershipSource.choices)
         values = (
@@ -522,7 +523,8 @@ class ActivitiesSheet(Sheet):
         return qs
 
     def rows(self, scope):
-        from studios.models import ActivityKind, AttendanceStatus
+        from policies.models import ActivityKind
+        from studios.models import AttendanceStatus
 
         kinds = _labels(ActivityKind.choices)
         values = (
@@ -584,7 +586,8 @@ class AttendanceSheet(Sheet):
         return qs
 
     def rows(self, scope):
-        from studios.models import AttendanceStatus, TeamRole
+        from policies.models import TeamRole
+        from studios.models import AttendanceStatus
 
         roles, statuses = _labels(TeamRole.choices), _labels(AttendanceStatus.choices)
         values = (
@@ -735,7 +738,7 @@ class AllocationsSheet(Sheet):
 
 def _category_names(scope: AuditScope) -> dict[tuple[int, str], str]:
     """(policy id, category code) → the category's name, for the policies in scope."""
-    from studios.models import Policy
+    from policies.models import Policy
 
     names = {}
     for pk, categories in Policy.objects.filter(city=scope.city).values_list(

@@ -20,18 +20,18 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, OrganisationKind, Role, User
 from accounts.permissions import can
 from accounts.selectors import users_with_role
 from accounts.services import audit_record, notify
-from core.errors import DomainError
 from core.uploads import UploadRefused, checked_upload
 from studios.models import Activity, Studio, StudioStatus
 
-from . import selectors
+from . import selectors, workflow
+from .errors import FundingError
 from .models import (
     Allocation,
     Expenditure,
@@ -45,16 +45,6 @@ RECEIPT_TYPES = {".jpg", ".jpeg", ".png", ".pdf"}
 MAX_RECEIPT_BYTES = 10 * 1024 * 1024
 MAX_AMOUNT = Decimal("9999999999.99")
 FEN = Decimal("0.01")
-
-
-class FundingError(DomainError):
-    """A money write was refused; the message is translated and safe to show.
-
-    ``problems`` names each studio's problem when a bulk write refuses the whole batch."""
-
-    def __init__(self, message: str, problems: list[str] | None = None):
-        super().__init__(message)
-        self.problems = problems or []
 
 
 def yuan(amount: Decimal) -> str:
@@ -545,26 +535,15 @@ def expenditure_decide(
     if not confirm and not reason:
         raise FundingError(_("Say why the entry is rejected."))
     locked = _locked_expenditure(expenditure)
-    if locked.status != ExpenditureStatus.PENDING:
-        raise FundingError(_("This entry has already been decided."))
-    to_state = ExpenditureStatus.CONFIRMED if confirm else ExpenditureStatus.REJECTED
-    locked.status = to_state
-    locked.decided_by, locked.decided_at = actor, timezone.now()
-    locked.rejection_reason = "" if confirm else reason[:300]
-    locked.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason"])
-    expenditure.status = locked.status
-    audit_record(
-        actor=actor,
-        obj=locked,
-        verb=f"funding.expenditure.{to_state}",
-        from_state=ExpenditureStatus.PENDING,
-        to_state=to_state,
-        comment=reason,
-    )
+    if confirm:
+        workflow.expenditure_confirm(locked, actor=actor, comment=reason)
+    else:
+        workflow.expenditure_reject(locked, actor=actor, reason=reason[:300])
+    expenditure.refresh_from_db(fields=["status", "decided_by", "decided_at", "rejection_reason"])
     studio = locked.studio
     notify(
         [locked.recorded_by, studio.host],
-        verb=f"funding.expenditure.{to_state}",
+        verb="funding.expenditure.confirmed" if confirm else "funding.expenditure.rejected",
         title=lambda: (
             (
                 _("Confirmed: %(amount)s yuan to %(payee)s")

@@ -50,6 +50,9 @@ unset CELERY_BROKER_URL
 echo "==> ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check -q .
+echo "==> the layers contract (import-linter)"
+contracts=$(.venv/bin/lint-imports --no-cache 2>&1) || { echo "$contracts"; exit 1; }
+echo "$contracts" | tail -n 1
 echo "==> migrations match the models"
 DJANGO_SETTINGS_MODULE=config.settings.test .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null
 echo "==> pytest"

@@ -18,18 +18,16 @@ from accounts.models import Organisation, User
 from accounts.permissions import can
 from accounts.services import audit_record, notify
 from core.uploads import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, UploadRefused, checked_upload
+from policies.models import ActivityKind, Policy, TeamRole
 
 from .models import (
     Activity,
     ActivityEvidence,
-    ActivityKind,
     Attendance,
     AttendanceStatus,
     EvidenceKind,
     Membership,
-    Policy,
     Studio,
-    TeamRole,
 )
 from .services import StudioError
 

@@ -4,53 +4,14 @@ from guardian.admin import GuardedModelAdmin
 from core.admin import (
     ReadOnlyAdmin,
     ReadOnlyAdminMixin,
-    ReadOnlyStackedInline,
     ReadOnlyTabularInline,
 )
 
-from .models import ActivityQuota, Policy, TeamRule
-
-
-class TeamRuleInline(ReadOnlyStackedInline):
-    model = TeamRule
-
-
-class ActivityQuotaInline(ReadOnlyStackedInline):
-    model = ActivityQuota
-
-
-@admin.register(Policy)
-class PolicyAdmin(ReadOnlyAdmin):
-    """Policies come from presets (``load_policy``); calls and studios depend on them, so they
-    are not edited here."""
-
-    list_display = ["name", "code", "city", "term_years", "issued_on"]
-    list_filter = ["city", "public_notice", "pairing_required", "annual_assessor"]
-    search_fields = ["name", "code", "source_document"]
-    filter_horizontal = ["pairing_counties"]
-    inlines = [TeamRuleInline, ActivityQuotaInline]
-
-
-@admin.register(TeamRule)
-class TeamRuleAdmin(ReadOnlyAdmin):
-    list_display = ["policy", "role", "min_count", "max_count", "max_age", "min_head_teacher_years"]
-    list_filter = ["policy", "role"]
-    search_fields = ["policy__name", "description"]
-
-
-@admin.register(ActivityQuota)
-class ActivityQuotaAdmin(ReadOnlyAdmin):
-    list_display = ["policy", "name", "min_count", "period", "per_member", "in_paired_county"]
-    list_filter = ["policy", "period"]
-    search_fields = ["name", "code", "description"]
-
-
-from .models import (  # noqa: E402
+from .models import (
     Activity,
     ActivityEvidence,
     Attendance,
     GrowthPlan,
-    Indicator,
     Membership,
     Output,
     RecruitmentRound,
@@ -169,10 +130,3 @@ class ActivityEvidenceAdmin(ReadOnlyAdmin):
     list_filter = ["kind"]
     search_fields = ["title", "original_name", "activity__title"]
     raw_id_fields = ["activity"]
-
-
-@admin.register(Indicator)
-class IndicatorAdmin(ReadOnlyAdmin):
-    list_display = ["name", "policy", "scope", "max_points", "position"]
-    list_filter = ["policy", "scope"]
-    search_fields = ["name", "code", "description"]

@@ -25,16 +25,10 @@ from datetime import date, timedelta
 
 from django.utils.translation import gettext_lazy as _
 
-from .models import (
-    Activity,
-    ActivityQuota,
-    Membership,
-    Policy,
-    SemesterSummary,
-    Studio,
-    TeamRole,
-)
-from .rules import Period, period_containing
+from policies.models import ActivityQuota, Policy, TeamRole
+from policies.rules import Period, period_containing
+
+from .models import Activity, Membership, SemesterSummary, Studio
 
 ON_TRACK = "on_track"
 BEHIND = "behind"

@@ -10,18 +10,10 @@ from datetime import date, timedelta
 
 from accounts.models import Role, RoleAssignment, User
 from accounts.services import user_ensure
+from policies.models import ActivityKind, Policy, QuotaPeriod, TeamRole
+from policies.rules import period_containing, school_year_start
 from studios import activities, growth, outputs, plans
-from studios.models import (
-    ActivityKind,
-    AttendanceStatus,
-    Membership,
-    Policy,
-    QuotaPeriod,
-    Studio,
-    StudioStatus,
-    TeamRole,
-)
-from studios.rules import period_containing, school_year_start
+from studios.models import AttendanceStatus, Membership, Studio, StudioStatus
 
 DILIGENT, BEHIND, MISSED = 0, 1, 2
 TITLES = {

@@ -16,6 +16,8 @@ from accounts.models import User
 from accounts.permissions import can
 from accounts.services import audit_record, notify
 from core import clock
+from policies.models import QuotaPeriod
+from policies.rules import Period, period_containing, school_year_start, semester_label
 
 from .models import (
     Attendance,
@@ -23,13 +25,11 @@ from .models import (
     GrowthPlan,
     Membership,
     Output,
-    QuotaPeriod,
     SemesterSummary,
     Studio,
     StudioStatus,
 )
 from .permissions import GROWTH_ROLES
-from .rules import Period, period_containing, school_year_start, semester_label
 from .services import StudioError
 
 # --- the school calendar, for summaries -------------------------------------------------------

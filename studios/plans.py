@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.permissions import can
 from accounts.services import audit_record, notify
+from policies.rules import school_year_label, school_year_start, text_length
 
 from .models import Membership, PlanKind, Studio, StudioPlan
-from .rules import school_year_label, school_year_start, text_length
 from .services import StudioError
 
 # Plans that belong to one school year; the three-year plan covers the whole term.

@@ -25,7 +25,10 @@ from accounts.permissions import can, role_assignments
 from accounts.services import audit_record, notify
 from applications.models import Call, CallStatus
 from core.dates import date_problem
+from policies.models import TeamRole
+from policies.rules import team_rule
 
+from . import workflow
 from .models import (
     MembershipSource,
     RecruitmentRound,
@@ -34,10 +37,8 @@ from .models import (
     SeatRequestStatus,
     Studio,
     StudioStatus,
-    TeamRole,
 )
 from .permissions import STUDIO_MANAGERS
-from .rules import team_rule
 from .services import StudioError
 from .team import (
     BUREAU,
@@ -116,8 +117,7 @@ def round_open(
         title=title[:200],
         opens_on=opens_on,
         closes_on=closes_on,
-        status=RecruitmentStatus.OPEN,
-        created_by=actor,
+        created_by=actor,  # a round starts open (the field's default)
     )
     audit_record(
         actor=actor,
@@ -254,15 +254,7 @@ def round_close(*, actor: User, round: RecruitmentRound) -> RecruitmentRound:
             _("“%(title)s” is not open (%(status)s).")
             % {"title": round_.title, "status": round_.get_status_display()}
         )
-    round_.status = RecruitmentStatus.CLOSED
-    round_.save(update_fields=["status"])
-    audit_record(
-        actor=actor,
-        obj=round_,
-        verb="studios.recruitment.closed",
-        from_state=RecruitmentStatus.OPEN,
-        to_state=RecruitmentStatus.CLOSED,
-    )
+    workflow.round_mark_closed(round_, actor=actor)
     title = round_.title
     notify(
         _requesters(round_),
@@ -338,16 +330,8 @@ def seats_assign(
         except StudioError as exc:
             result.refused.append((request, str(exc)))
             continue
-        request.status = SeatRequestStatus.ASSIGNED
-        request.membership = membership
-        request.save(update_fields=["status", "membership"])
-        audit_record(
-            actor=actor,
-            obj=request,
-            verb="studios.seat_request.assigned",
-            from_state=SeatRequestStatus.PENDING,
-            to_state=SeatRequestStatus.ASSIGNED,
-            organisation=round_.call.bureau,
+        workflow.seat_request_assign(
+            request, actor=actor, membership=membership, organisation=round_.call.bureau
         )
         result.assigned.append(request)
     _announce_assignments(result.assigned, today)
@@ -401,24 +385,14 @@ def round_finish(*, actor: User, round: RecruitmentRound) -> RecruitmentRound:
             _("Only a closed round can be marked done (“%(title)s” is: %(status)s).")
             % {"title": round_.title, "status": round_.get_status_display()}
         )
-    waiting = list(
-        round_.requests.filter(status=SeatRequestStatus.PENDING).select_related("teacher")
-    )
-    SeatRequest.objects.filter(pk__in=[r.pk for r in waiting]).update(
-        status=SeatRequestStatus.NOT_ASSIGNED
-    )
-    round_.status = RecruitmentStatus.DONE
-    round_.save(update_fields=["status"])
-    audit_record(
+    waiting_count = round_.requests.filter(status=SeatRequestStatus.PENDING).count()
+    waiting = workflow.round_mark_done(
+        round_,
         actor=actor,
-        obj=round_,
-        verb="studios.recruitment.done",
-        from_state=RecruitmentStatus.CLOSED,
-        to_state=RecruitmentStatus.DONE,
         comment=ngettext(
-            "%(count)d request not assigned.", "%(count)d requests not assigned.", len(waiting)
+            "%(count)d request not assigned.", "%(count)d requests not assigned.", waiting_count
         )
-        % {"count": len(waiting)},
+        % {"count": waiting_count},
     )
     title = round_.title
     notify(

@@ -1,49 +1,17 @@
-"""Reads for studios. Policies are read through these, never by a city's name."""
+"""Reads for studios: the studios a user may open and the public directory."""
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from guardian.shortcuts import get_objects_for_user
 
 from accounts.models import User
-from accounts.permissions import role_assignments
+from accounts.permissions import scope_q
 
-from .models import Policy
-
-
-def policies_for(user: User) -> QuerySet[Policy]:
-    """The policies of the cities the user works in (every policy for a superuser)."""
-    queryset = Policy.objects.select_related("city")
-    if user.is_superuser:
-        return queryset
-    city_ids = {ra.organisation.city_id for ra in role_assignments(user)}
-    return queryset.filter(city_id__in=city_ids)
-
-
-def policy_for(user: User, code: str) -> Policy | None:
-    """One policy with its rules prefetched, or None outside the user's cities."""
-    return (
-        policies_for(user)
-        .prefetch_related("team_rules", "activity_quotas", "pairing_counties")
-        .filter(code=code)
-        .first()
-    )
-
-
-def policy_with_rules(code: str) -> Policy:
-    """For services and jobs, which work for the system rather than for one user."""
-    return Policy.objects.prefetch_related("team_rules", "activity_quotas", "pairing_counties").get(
-        code=code
-    )
+from .models import Membership, Studio
+from .permissions import STUDIO_READERS
 
 
 def studios_for(user: User) -> QuerySet:
     """Studios whose full page the user may open (the same answer as studios.view_studio)."""
-    from django.db.models import Exists, OuterRef, Q
-    from guardian.shortcuts import get_objects_for_user
-
-    from accounts.permissions import scope_q
-
-    from .models import Membership, Studio
-    from .permissions import STUDIO_READERS
-
     queryset = Studio.objects.select_related("school", "county", "policy", "host", "paired_county")
     if user.is_superuser:
         return queryset
@@ -62,10 +30,6 @@ def studio_for(user: User, pk: int):
 
 def public_studios(*, query: str = "", city: str = "", stage: str = "") -> QuerySet:
     """The public directory: names, hosts, schools, research directions. No personal data."""
-    from django.db.models import Q
-
-    from .models import Studio
-
     queryset = Studio.objects.select_related("school", "county", "policy__city").order_by(
         "policy__city", "plaque_number"
     )
@@ -80,3 +44,19 @@ def public_studios(*, query: str = "", city: str = "", stage: str = "") -> Query
     if stage:
         queryset = queryset.filter(school_stage=stage)
     return queryset
+
+
+def plaque_lookup(number: str) -> Studio | None:
+    """The studio whose plaque carries ``number``; brackets typed as ASCII or full-width match."""
+    number = "".join((number or "").split())
+    if not number:
+        return None
+    queryset = Studio.objects.select_related("application", "school", "county", "call__bureau")
+    studio = queryset.filter(plaque_number=number).first()
+    if studio is None:
+        normalised = number.translate(str.maketrans("[［【(（", "〔〔〔〔〔")).translate(
+            str.maketrans("]］】)）", "〕〕〕〕〕")
+        )
+        if normalised != number:
+            studio = queryset.filter(plaque_number=normalised).first()
+    return studio

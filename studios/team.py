@@ -29,18 +29,10 @@ from accounts.models import Role, RoleAssignment, User
 from accounts.permissions import can
 from accounts.selectors import users_with_role
 from accounts.services import audit_record, notify
+from policies.models import ChosenBy, Policy, TeamRole, TeamRule
+from policies.rules import age_on, team_rule
 
-from .models import (
-    ChosenBy,
-    Membership,
-    MembershipSource,
-    Policy,
-    Studio,
-    StudioStatus,
-    TeamRole,
-    TeamRule,
-)
-from .rules import age_on, team_rule
+from .models import Membership, MembershipSource, Studio, StudioStatus
 from .services import StudioError
 
 HOST_SEATS = (MembershipSource.APPLICATION, MembershipSource.HOST)

@@ -10,15 +10,15 @@ from django.views.generic import ListView, TemplateView
 
 from accounts.mixins import PermissionRequiredMixin
 from accounts.permissions import can
-from applications import selectors, services
+from applications import selectors, services, workflow
 from applications.forms import AttachmentForm, CallForm, CriterionFormSet
 from applications.models import Application
 from core import clock
-from studios.selectors import policies_for
+from policies.selectors import policies_for
 
 
 class CallListView(PermissionRequiredMixin, ListView):
-    permission = "studios.browse_policies"  # anyone working in a city sees its calls
+    permission = "policies.browse_policies"  # anyone working in a city sees its calls
     template_name = "applications/call_list.html"
     context_object_name = "calls"
     paginate_by = 25
@@ -158,9 +158,9 @@ class CallActionView(PermissionRequiredMixin, View):
     def post(self, request, pk, action):
         try:
             if action == "open":
-                services.call_open(actor=request.user, call=self.object)
+                workflow.call_open(actor=request.user, call=self.object)
                 messages.success(request, _("The call is open; teachers of the city were told."))
-            elif not services.call_close(actor=request.user, call=self.object, today=clock.today()):
+            elif not workflow.call_close(actor=request.user, call=self.object, today=clock.today()):
                 messages.warning(request, _("The call can only be closed after its closing date."))
             else:
                 messages.success(request, _("The call is closed."))

@@ -21,8 +21,8 @@ from applications.forms import (
 )
 from applications.models import ReviewLevel
 from core import clock
-from studios.models import TeamRole
-from studios.rules import team_rule
+from policies.models import TeamRole
+from policies.rules import team_rule
 
 
 def _team_initial(application, role):

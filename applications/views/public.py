@@ -1,4 +1,4 @@
-"""The public notice and its objections, publication, the results, plaques and certificates.
+"""The public notice and its objections, publication and the results.
 
 The notice, objection, results and plaque pages need no login. They show only what the bureau
 makes public: hosts' names, schools, counties, stages, research directions, studio names, plaque
@@ -16,14 +16,10 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.mixins import PermissionRequiredMixin
-from accounts.permissions import can
-from applications import publication, selectors, services
+from applications import publication, selectors, services, workflow
 from applications.models import CallStatus, Objection
 from core import clock
 from core import forms as core_forms
-from core.files import file_download
-from studios.documents import plaque_certificate_pdf
-from studios.models import Studio, StudioStatus
 
 # --- forms ----------------------------------------------------------------------------------
 
@@ -97,7 +93,7 @@ class NoticeManageView(PermissionRequiredMixin, TemplateView):
             notice_over=call.status == CallStatus.NOTICE
             and call.notice_ends_on is not None
             and today > call.notice_ends_on,
-            can_start=call.policy.public_notice and call.status in publication.BEFORE_RESULTS,
+            can_start=call.policy.public_notice and call.status in workflow.BEFORE_RESULTS,
             listed=publication.notice_list(call),
             open_objections=open_objections,
             resolved_objections=[o for o in objections if o.state != Objection.State.OPEN],
@@ -209,7 +205,7 @@ class PublicNoticeView(TemplateView):
             state = "none"
         elif running:
             state = "running"
-        elif call.status in publication.BEFORE_RESULTS or (
+        elif call.status in workflow.BEFORE_RESULTS or (
             call.notice_starts_on is not None and today < call.notice_starts_on
         ):
             state = "not_started"
@@ -293,50 +289,6 @@ class PublicResultsView(TemplateView):
         )
 
 
-class PlaqueVerifyView(TemplateView):
-    template_name = "applications/public/plaque_verify.html"
-
-    def get_context_data(self, **kwargs):
-        number = self.request.GET.get("number", "").strip()[:80]
-        studio = publication.plaque_lookup(number) if number else None
-        today = clock.today()
-        state = None
-        if studio is not None:
-            if studio.status == StudioStatus.REVOKED:
-                state = "revoked"
-            elif studio.status == StudioStatus.ENDED or studio.term_end < today:
-                state = "ended"
-            else:
-                state = "active"
-        return super().get_context_data(number=number, studio=studio, state=state, **kwargs)
-
-
-# --- the plaque certificate -----------------------------------------------------------------
-
-
-class StudioCertificateView(PermissionRequiredMixin, View):
-    permission = "studios.view_studio_certificate"
-
-    def lookup(self, user, pk):
-        studio = (
-            Studio.objects.select_related("application", "school", "policy", "call__bureau")
-            .filter(pk=pk)
-            .first()
-        )
-        if studio is None or not can(user, self.permission, studio):
-            return None  # outside the user's reach: 404, the id says nothing
-        return studio
-
-    def get(self, request, pk):
-        studio = self.object
-        return file_download(
-            plaque_certificate_pdf(studio),
-            filename=f"{studio.name}.pdf",
-            content_type="application/pdf",
-            inline=True,
-        )
-
-
 urlpatterns = [
     path("calls/<int:pk>/notice/", NoticeManageView.as_view(), name="call_notice_manage"),
     path("calls/<int:pk>/publish/", CallPublishView.as_view(), name="call_publish"),
@@ -347,10 +299,4 @@ urlpatterns = [
         name="objection_file",
     ),
     path("results/<int:pk>/", PublicResultsView.as_view(), name="public_results"),
-    path("plaques/verify/", PlaqueVerifyView.as_view(), name="plaque_verify"),
-    path(
-        "studios/<int:pk>/certificate.pdf",
-        StudioCertificateView.as_view(),
-        name="studio_certificate",
-    ),
 ]

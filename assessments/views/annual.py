@@ -21,7 +21,8 @@ from core import clock
 from core import forms as core_forms
 from core.files import file_download, stored_file_response
 from core.http import as_id
-from studios.models import AssessmentScale, StudioStatus
+from policies.models import AssessmentScale
+from studios.models import StudioStatus
 
 from .. import documents, selectors, services
 from ..models import (

@@ -26,19 +26,19 @@ from core import clock, spreadsheets
 from core import forms as core_forms
 from core.files import file_download, stored_file_response
 from core.http import as_ids, redirect_next
+from policies.models import ActivityKind, QuotaPeriod
+from policies.rules import period_containing, school_year_label, school_year_start
+from policies.selectors import policies_for
 from studios import activities as activity_services
 from studios import selectors
 from studios.compliance import STATE_COLOURS, compliance_grid, group_by_policy
 from studios.models import (
     ActivityEvidence,
-    ActivityKind,
     Attendance,
     AttendanceStatus,
     EvidenceKind,
-    QuotaPeriod,
     StudioStatus,
 )
-from studios.rules import period_containing, school_year_label, school_year_start
 from studios.services import StudioError
 
 EVIDENCE_SLOTS = 4
@@ -111,7 +111,7 @@ class ComplianceFilterForm(core_forms.Form):
         counties = Organisation.objects.filter(kind=OrganisationKind.COUNTY_BUREAU)
         if not user.is_superuser:
             counties = counties.filter(city_id__in=city_ids)
-        self.fields["policy"].queryset = selectors.policies_for(user)
+        self.fields["policy"].queryset = policies_for(user)
         self.fields["county"].queryset = counties.order_by("city", "code")
         self.fields["stage"].choices = [("", _("All stages")), *SchoolStage.choices]
         self.fields["status"].choices = [("", _("Every status")), *StudioStatus.choices]

@@ -23,6 +23,7 @@ from core import clock
 from core import forms as core_forms
 from core.files import stored_file_response
 from core.http import as_id, redirect_next
+from policies.rules import school_year_label, school_year_start
 from studios import growth, outputs, plans, selectors
 from studios.models import (
     Membership,
@@ -32,7 +33,6 @@ from studios.models import (
     SemesterSummary,
     TopicStatus,
 )
-from studios.rules import school_year_label, school_year_start
 from studios.services import StudioError
 
 # --- forms ------------------------------------------------------------------------------------

@@ -8,8 +8,9 @@ from accounts.mixins import PermissionRequiredMixin
 from accounts.models import City, SchoolStage
 from accounts.permissions import can
 from core import clock
+from policies.models import TeamRole
 from studios import selectors
-from studios.models import Membership, StudioStatus, TeamRole
+from studios.models import Membership, StudioStatus
 
 
 class StudioDirectoryView(TemplateView):

@@ -21,14 +21,9 @@ from core import clock
 from core import forms as core_forms
 from core.dates import BIRTH
 from core.http import as_id, as_ids
+from policies.models import TeamRole
 from studios import recruitment, selectors, team
-from studios.models import (
-    MembershipSource,
-    RecruitmentStatus,
-    SeatRequestStatus,
-    StudioStatus,
-    TeamRole,
-)
+from studios.models import MembershipSource, RecruitmentStatus, SeatRequestStatus, StudioStatus
 from studios.services import StudioError
 
 MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d"]

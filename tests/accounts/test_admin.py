@@ -106,5 +106,5 @@ def test_add_forms_answer_bad_values_with_their_errors(demo, client, url_name, d
 
 def test_a_policy_is_not_edited_in_the_admin(demo, client):
     client.force_login(demo.user("admin"))
-    assert client.get(reverse("admin:studios_policy_add")).status_code == 403
-    assert client.get(reverse("admin:studios_policy_changelist")).status_code == 200
+    assert client.get(reverse("admin:policies_policy_add")).status_code == 403
+    assert client.get(reverse("admin:policies_policy_changelist")).status_code == 200

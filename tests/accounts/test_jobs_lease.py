@@ -339,25 +339,3 @@ def test_the_job_page_says_in_words_what_happened(owner, client):
     assert 'data-status="failed"' in page and job.error in page
     for code in ("accounts.job", "WorkerLost", "lease", "celery@"):
         assert code not in page
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_migration_frees_jobs_left_running_before_leases():
-    """Jobs a dead worker left 'running' before this change get a lapsed lease on deploy."""
-    from django.db.migrations.executor import MigrationExecutor
-
-    before = [("accounts", "0003_alter_roleassignment_role")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    old_apps = executor.loader.project_state(before).apps
-    OldJob = old_apps.get_model("accounts", "Job")
-    owner = old_apps.get_model("accounts", "User").objects.create(username="old_owner")
-    fields = {"owner": owner, "kind": "tests.probe", "title": "old", "params": {"probe": "quick"}}
-    stuck = OldJob.objects.create(status="running", **fields)
-    waiting = OldJob.objects.create(status="queued", **fields)
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-    stuck, waiting = Job.objects.get(pk=stuck.pk), Job.objects.get(pk=waiting.pk)
-    assert stuck.lease_expires_at == stuck.created_at and stuck.stalled
-    assert waiting.queued_at == waiting.created_at and waiting.lease_expires_at is None
-    assert jobs_sweep(now=timezone.now()) == [f"job {stuck.pk} requeued after attempt 0/3"]

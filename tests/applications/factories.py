@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts.models import Organisation, Role, RoleAssignment, User
 from applications import services, workflow
 from applications.models import Application, ApplicationStatus, Call
-from studios.models import Policy
+from policies.models import Policy
 from tests.core import files
 
 # Real files: uploads are decoded (images) and parsed (PDFs), not judged by their first bytes.
@@ -48,7 +48,7 @@ def open_call(policy_code: str = "liuzhou-2024", **fields) -> Call:
         criteria=[services.CriterionInput(n, Decimal(m)) for n, m in CRITERIA],
         **values,
     )
-    return services.call_open(actor=actor, call=call)
+    return workflow.call_open(actor=actor, call=call)
 
 
 def teacher_at(school_code: str, username: str, city: str = "liuzhou") -> User:

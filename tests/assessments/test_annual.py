@@ -12,6 +12,7 @@ from django.urls import reverse
 from accounts.models import AuditEntry, Notification
 from accounts.permissions import can
 from assessments import selectors, services
+from assessments.errors import AssessmentError
 from assessments.models import (
     AnnualAssessment,
     AnnualReport,
@@ -19,7 +20,6 @@ from assessments.models import (
     Outcome,
     ReportStatus,
 )
-from assessments.services import AssessmentError
 from studios.models import Activity, Attendance, AttendanceStatus, Studio, StudioStatus
 from tests.core import files
 from tests.studios.factories import liuzhou_studio, published_studios, suizhou_studio

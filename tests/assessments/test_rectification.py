@@ -11,8 +11,8 @@ from django.urls import reverse
 from accounts.models import AuditEntry, Notification
 from accounts.scheduling import run_jobs
 from assessments import services
+from assessments.errors import AssessmentError
 from assessments.models import Rectification, RectificationStatus
-from assessments.services import AssessmentError
 from studios.models import StudioStatus
 from tests.assessments.test_annual import (
     DECISION_DAY,

@@ -18,7 +18,8 @@ from applications import workflow
 from applications.services import ApplicationError
 from assessments import evaluation as ev
 from assessments.models import Commendation, HostExclusion, TermEvaluation
-from studios.models import StudioStatus, TeamRole
+from policies.models import TeamRole
+from studios.models import StudioStatus
 from tests.applications.factories import draft, open_call, teacher_at
 from tests.core.files import assert_served
 from tests.studios.factories import liuzhou_studio, suizhou_studio

@@ -8,7 +8,7 @@ from datetime import date
 from playwright.sync_api import expect
 
 from applications.models import Application, ApplicationStatus, Call, CallStatus
-from studios.models import Policy
+from policies.models import Policy
 
 from .journey import fill_host_block, fill_member_rows, open_the_form
 

@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 
 from assessments import services
 from assessments.models import AnnualAssessment, AnnualReport, Rectification, RectificationStatus
-from studios.models import GrowthPlan, Output, SemesterSummary, Studio, StudioPlan, TeamRole
+from policies.models import TeamRole
+from studios.models import GrowthPlan, Output, SemesterSummary, Studio, StudioPlan
 from tests.core.files import PDF
 from tests.studios.factories import liuzhou_studio, suizhou_studio
 

@@ -16,8 +16,9 @@ from openpyxl import load_workbook
 
 from funding import exports
 from funding.models import Expenditure, ExpenditureStatus
+from policies.models import Policy, TeamRole
 from studios import activities
-from studios.models import Activity, Policy, Studio, TeamRole
+from studios.models import Activity, Studio
 from tests.studios.factories import liuzhou_studio
 
 pytestmark = pytest.mark.django_db

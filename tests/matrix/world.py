@@ -125,24 +125,23 @@ class World:
 
 def build_world() -> World:
     from accounts import jobs
-    from applications import experts, publication, services
+    from applications import experts, publication, services, workflow
     from applications.demo import Seeder
     from applications.models import ExpertAssignment
     from assessments import evaluation
     from assessments import services as assessment_services
     from assessments.models import AnnualAssessment, AnnualReport
     from funding.models import Expenditure, ExpenditureStatus, SpecialAccount
+    from policies.models import Policy, TeamRole
     from studios import activities, growth, outputs, recruitment
     from studios.models import (
         Activity,
         Attendance,
         GrowthPlan,
         Membership,
-        Policy,
         SemesterSummary,
         Studio,
         StudioPlan,
-        TeamRole,
     )
 
     today = timezone.localdate()
@@ -240,7 +239,7 @@ def build_world() -> World:
         seeder.submit(seeder.application(notice_call, "zengdu-cz", "n_notice", during), during),
         ApplicationStatus.EXPERT_REVIEW,
     )
-    services.call_close(actor=None, call=notice_call, today=today - timedelta(days=29))
+    workflow.call_close(actor=None, call=notice_call, today=today - timedelta(days=29))
     notice_call.refresh_from_db()
     seeder.score(notice_call, [candidate], ["expert", "expert2", "expert3"])
     experts.selection_save(actor=u["sz_city"], call=notice_call, application_ids=[candidate.pk])

@@ -8,7 +8,7 @@ from tests.matrix.table import CITY, EVERYONE, LZ, PERSONAL, RuleRow
 
 RULES = [
     RuleRow("studios.add_output", "studio:lz.p1", ok="admin lz_p1 lz_member"),
-    RuleRow("studios.browse_policies", ok=EVERYONE),
+    RuleRow("policies.browse_policies", ok=EVERYONE),
     RuleRow(
         "studios.browse_recruitment",
         ok="admin lz_teacher lz_city lz_ce lz_p1 lz_member sz_teacher sz_city sz_ce sz_p1 "
@@ -55,7 +55,7 @@ RULES = [
         visibility=PERSONAL,
     ),
     RuleRow("studios.view_my_attendance", ok=EVERYONE),
-    RuleRow("studios.view_policy", "policy_obj:lz", ok=f"admin {LZ}", visibility=CITY),
+    RuleRow("policies.view_policy", "policy_obj:lz", ok=f"admin {LZ}", visibility=CITY),
     RuleRow(
         "studios.view_recruitment",
         "round:lz",

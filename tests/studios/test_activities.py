@@ -9,8 +9,9 @@ from django.urls import reverse
 
 from accounts.home import panels_for
 from accounts.models import AuditEntry, Notification, Organisation
+from policies.models import TeamRole
 from studios import activities as services
-from studios.models import Activity, Attendance, Membership, Studio, TeamRole
+from studios.models import Activity, Attendance, Membership, Studio
 from studios.services import StudioError
 from tests.applications.factories import PNG, pdf_file, photo
 from tests.core.files import assert_served

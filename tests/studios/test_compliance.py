@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from accounts.models import Organisation, User
 from applications.models import Application
+from policies.models import ActivityQuota, TeamRole
 from studios.compliance import (
     BEHIND,
     MISSED,
@@ -17,15 +18,7 @@ from studios.compliance import (
     group_by_policy,
     studio_compliance,
 )
-from studios.models import (
-    Activity,
-    ActivityQuota,
-    Membership,
-    MembershipSource,
-    SemesterSummary,
-    Studio,
-    TeamRole,
-)
+from studios.models import Activity, Membership, MembershipSource, SemesterSummary, Studio
 from tests.core.files import assert_served
 
 from .factories import liuzhou_studio, published_studios, suizhou_studio

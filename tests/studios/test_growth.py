@@ -10,17 +10,16 @@ from django.urls import reverse
 
 from accounts.models import AuditEntry, Notification, User
 from accounts.permissions import can
+from policies.models import ActivityKind, TeamRole
 from studios import growth
 from studios.models import (
     Activity,
-    ActivityKind,
     Attendance,
     AttendanceStatus,
     GrowthPlan,
     Membership,
     MembershipSource,
     SemesterSummary,
-    TeamRole,
 )
 from studios.services import StudioError
 

@@ -10,8 +10,9 @@ from django.urls import reverse
 
 from accounts.models import AuditEntry
 from accounts.permissions import can
+from policies.models import TeamRole
 from studios import outputs
-from studios.models import Output, OutputKind, OutputLevel, TeamRole, TopicStatus
+from studios.models import Output, OutputKind, OutputLevel, TopicStatus
 from studios.services import StudioError
 from tests.core import files
 

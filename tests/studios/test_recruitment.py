@@ -9,14 +9,9 @@ from django.utils import translation
 from accounts.home import panels_for
 from accounts.models import AuditEntry, Notification
 from accounts.permissions import can
+from policies.models import TeamRole
 from studios import recruitment, team
-from studios.models import (
-    MembershipSource,
-    RecruitmentStatus,
-    SeatRequest,
-    SeatRequestStatus,
-    TeamRole,
-)
+from studios.models import MembershipSource, RecruitmentStatus, SeatRequest, SeatRequestStatus
 from studios.services import StudioError
 from tests.applications.factories import teacher_at
 

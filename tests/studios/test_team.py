@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import AuditEntry, Notification, Role, RoleAssignment, User
+from policies.models import TeamRole
 from studios import team
-from studios.models import Membership, MembershipSource, TeamRole
+from studios.models import Membership, MembershipSource
 from studios.services import StudioError
 from studios.team import Person
 from tests.applications.factories import teacher_at

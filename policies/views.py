@@ -1,13 +1,15 @@
-from django.urls import path
+"""The rule book in the browser: the policies of the user's cities, and one policy's rules."""
+
 from django.views.generic import DetailView, ListView
 
 from accounts.mixins import PermissionRequiredMixin
-from studios import selectors
+
+from . import selectors
 
 
 class PolicyListView(PermissionRequiredMixin, ListView):
-    permission = "studios.browse_policies"
-    template_name = "studios/policy_list.html"
+    permission = "policies.browse_policies"
+    template_name = "policies/policy_list.html"
     context_object_name = "policies"
 
     def get_queryset(self):
@@ -15,15 +17,9 @@ class PolicyListView(PermissionRequiredMixin, ListView):
 
 
 class PolicyDetailView(PermissionRequiredMixin, DetailView):
-    permission = "studios.view_policy"
-    template_name = "studios/policy_detail.html"
+    permission = "policies.view_policy"
+    template_name = "policies/policy_detail.html"
     context_object_name = "policy"
 
     def lookup(self, user, code):
         return selectors.policy_for(user, code)
-
-
-urlpatterns = [
-    path("policies/", PolicyListView.as_view(), name="policy_list"),
-    path("policies/<slug:code>/", PolicyDetailView.as_view(), name="policy_detail"),
-]

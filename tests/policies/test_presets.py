@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from studios.models import ActivityQuota, Policy, TeamRule
-from studios.rules import team_rule
-from studios.services import PolicyError, policy_load_preset, preset_codes
+from policies.models import ActivityQuota, Policy, TeamRule
+from policies.rules import team_rule
+from policies.services import PolicyError, policy_load_preset, preset_codes
 
 pytestmark = pytest.mark.django_db
 
@@ -150,7 +150,7 @@ def test_no_city_appears_in_product_code():
 
 @pytest.mark.parametrize("code", ["liuzhou-2024", "suizhou"])
 def test_each_checklist_adds_up_to_a_hundred_points(code):
-    from studios.models import IndicatorScope
+    from policies.models import IndicatorScope
 
     policy = policy_load_preset(actor=None, code=code)
     for scope in IndicatorScope.values:

@@ -2,8 +2,8 @@ from datetime import date
 
 import pytest
 
-from studios.rules import age_on, period_containing, school_year_start, text_length
-from studios.services import policy_load_preset
+from policies.rules import age_on, period_containing, school_year_start, text_length
+from policies.services import policy_load_preset
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from studios.services import PolicyError, policy_load_preset, preset_codes
+from policies.services import PolicyError, policy_load_preset, preset_codes
 
 
 class Command(BaseCommand):

@@ -1,0 +1,16 @@
+"""Permission rules for policies (registered with the one accounts.permissions module)."""
+
+from accounts.permissions import role_assignments, rule
+
+
+@rule("policies.view_policy")
+def can_view_policy(user, policy) -> bool:
+    """Anyone working in the policy's city may read its rules: they decide who is eligible."""
+    if user.is_superuser:
+        return True
+    return any(ra.organisation.city_id == policy.city_id for ra in role_assignments(user))
+
+
+@rule("policies.browse_policies")
+def can_browse_policies(user, _obj=None) -> bool:
+    return user.is_superuser or bool(role_assignments(user))

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("policies/", views.PolicyListView.as_view(), name="policy_list"),
+    path("policies/<slug:code>/", views.PolicyDetailView.as_view(), name="policy_detail"),
+]

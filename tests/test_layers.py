@@ -1,0 +1,63 @@
+"""The layers contract holds, and it would catch an import that runs up a floor.
+
+import-linter reads the source (it imports nothing), so the check runs on a copy of the
+product's packages with one deliberately wrong import added.
+"""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ["core", "accounts", "policies", "applications", "studios", "assessments", "funding"]
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+
+def _lint(where: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache", "--config", str(where / "pyproject.toml")],
+        cwd=where,
+        env={"PYTHONPATH": str(where), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def _copy_of_the_house(tmp_path: Path) -> Path:
+    for package in [*PACKAGES, "demo"]:
+        shutil.copytree(
+            ROOT / package,
+            tmp_path / package,
+            ignore=shutil.ignore_patterns("templates", "locale", "*.json", "__pycache__"),
+        )
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    return tmp_path
+
+
+def test_the_layers_hold():
+    result = _lint(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+def test_an_upward_import_breaks_the_contract(tmp_path):
+    house = _copy_of_the_house(tmp_path)
+    assert _lint(house).returncode == 0  # the copy is as good as the original
+
+    # accounts (floor 2) reaching up into funding (the top app floor)
+    (house / "accounts" / "wrong.py").write_text("from funding.models import Allocation\n")
+    result = _lint(house)
+    assert result.returncode != 0
+    assert "BROKEN" in result.stdout
+    assert "accounts.wrong -> funding.models" in result.stdout
+
+
+def test_the_publication_seam_is_the_only_exception(tmp_path):
+    """The seam is listed import by import: a second upward import from applications fails."""
+    house = _copy_of_the_house(tmp_path)
+    (house / "applications" / "wrong.py").write_text("from studios.selectors import studios_for\n")
+    result = _lint(house)
+    assert result.returncode != 0
+    assert "applications.wrong -> studios.selectors" in result.stdout
