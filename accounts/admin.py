@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django_celery_beat import models as beat
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from guardian.admin import GuardedModelAdmin
@@ -224,7 +225,6 @@ class JobAdmin(ReadOnlyAdmin):
 # The schedule of periodic jobs is code (config/schedule.py), reviewed and versioned; beat
 # writes it into these tables. Editing them by hand would be overwritten, or run a job twice.
 def _unregister_beat_tables() -> None:
-    from django_celery_beat import models as beat
 
     for model in (
         beat.PeriodicTask,

@@ -71,7 +71,8 @@ def job_start(*, actor: User, kind: str, title: str, params: dict) -> Job:
 
 
 def _send(job_id: int) -> None:
-    from .tasks import run_job
+    # The task module calls back into this one (the task runs the job through job_run).
+    from .tasks import run_job  # noqa: PLC0415
 
     run_job.delay(job_id)
 
@@ -346,7 +347,7 @@ def _give_up(job: Job) -> bool:
         verb="accounts.job.failed",
         title=lambda: gettext("“%(title)s” could not be finished") % {"title": title},
         body=lambda: _given_up_message(job),
-        url=reverse("job_detail", args=[job.pk]),
+        url=reverse("accounts:job_detail", args=[job.pk]),
         obj=job,
         dedupe_key=f"accounts.job.failed:{job.pk}",
     )

@@ -11,6 +11,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from . import security
+from .services import security_event_record
 
 
 class LanguageMiddleware:
@@ -57,15 +58,15 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
 
 # URL names a half-logged-in user may still reach (by namespace:name or name).
 _ALWAYS_OPEN = {
-    "login",
-    "logout",
-    "language_switch",
+    "accounts:login",
+    "accounts:logout",
+    "accounts:language_switch",
     "javascript-catalog",
     "healthz",
     "admin:logout",
 }
-_SECOND_FACTOR_OPEN = {"otp_verify", "otp_setup"}
-_PASSWORD_OPEN = {"password_change", "password_change_done"}
+_SECOND_FACTOR_OPEN = {"accounts:otp_verify", "accounts:otp_setup"}
+_PASSWORD_OPEN = {"accounts:password_change", "accounts:password_change_done"}
 
 
 def _url_name(request) -> str:
@@ -104,7 +105,7 @@ class IdleTimeoutMiddleware:
             if expired:
                 request._mingshi_logout_verb = "accounts.session.expired"
                 logout(request)
-                return _gate_redirect(request, "login", expired)
+                return _gate_redirect(request, "accounts:login", expired)
         return self.get_response(request)
 
     @staticmethod
@@ -152,7 +153,7 @@ class SecondFactorMiddleware:
             return None
         if not security.second_factor_pending(request, user):
             return None
-        return _gate_redirect(request, "otp_verify")
+        return _gate_redirect(request, "accounts:otp_verify")
 
 
 class PasswordChangeRequiredMiddleware:
@@ -173,7 +174,7 @@ class PasswordChangeRequiredMiddleware:
             return None
         return _gate_redirect(
             request,
-            "password_change",
+            "accounts:password_change",
             _("Your password was set by someone else. Choose your own password to continue."),
         )
 
@@ -195,8 +196,6 @@ class DownloadAuditMiddleware:
             and user is not None
             and user.is_authenticated
         ):
-            from .services import security_event_record
-
             security_event_record(
                 user=user,
                 verb="accounts.export.downloaded",

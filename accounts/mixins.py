@@ -1,7 +1,9 @@
 """The one way views declare the permission they need."""
 
+from collections.abc import Iterator
+
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404
 
 from .permissions import can
@@ -29,9 +31,45 @@ class PermissionRequiredMixin(LoginRequiredMixin):
             self.object = self.lookup(request.user, **kwargs)
             if self.object is None:
                 raise Http404
-        if not can(request.user, self.permission, self.object):
-            raise PermissionDenied
+        for rule, obj in self.permissions_needed(request):
+            if not can(request.user, rule, obj):
+                raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+    def permissions_needed(self, request) -> Iterator[tuple[str, object]]:
+        """Each (rule, object) the request needs, asked in order (a refusal stops the rest);
+        a page needs its one ``permission``."""
+        yield self.permission, self.object
 
     def get_object(self, queryset=None):
         return self.object
+
+
+class ActionPermissionMixin(PermissionRequiredMixin):
+    """A page whose form posts say what they do: each POST needs the page's ``permission`` and
+    the rule of what it does, so the class shows every operation it allows and what each needs.
+
+    ``action_permissions`` maps the posted ``action`` to its rule; a page with one kind of
+    post (no ``action`` field) sets ``post_permission`` instead. An action the map does not name
+    is a bad request (400), never a silent fallback. ``action_object`` says which object an
+    action's rule is asked about (the page's object unless a page says otherwise).
+    """
+
+    action_permissions: dict[str, str] = {}
+    post_permission: str = ""
+
+    def action_object(self, action: str):
+        return self.object
+
+    def permissions_needed(self, request) -> Iterator[tuple[str, object]]:
+        yield from super().permissions_needed(request)  # the page first: 403 before 400
+        if request.method != "POST":
+            return
+        if self.action_permissions:
+            action = request.POST.get("action", "")
+            rule = self.action_permissions.get(action)
+            if rule is None:
+                raise BadRequest("unknown action")
+            yield rule, self.action_object(action)
+        elif self.post_permission:
+            yield self.post_permission, self.object

@@ -1,5 +1,8 @@
 """People, the organisation tree, role assignments, the audit trail and notifications."""
 
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -12,8 +15,6 @@ from django.utils.translation import gettext_lazy as _
 
 def upload_path(instance, filename: str) -> str:
     """Uploads live under a random name: the original name is kept in the row, not on disk."""
-    import uuid
-    from pathlib import PurePath
 
     suffix = PurePath(filename).suffix.lower()[:10]
     return f"{instance._meta.model_name}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"

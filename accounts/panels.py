@@ -13,7 +13,11 @@ from .selectors import notifications_for
 def inbox_panel(user) -> HomePanel:
     latest = list(notifications_for(user, unread_only=True)[:5])
     items = [
-        HomeItem(label=n.title, url=reverse("notification_open", args=[n.pk]), detail=n.created_at)
+        HomeItem(
+            label=n.title,
+            url=reverse("accounts:notification_open", args=[n.pk]),
+            detail=n.created_at,
+        )
         for n in latest
     ]
     return HomePanel(
@@ -42,7 +46,7 @@ def roles_panel(user) -> HomePanel:
         org = ra.organisation
         url = ""
         if ra.role in OVERSIGHT_ROLES | CITY_WIDE_ROLES:
-            url = reverse("organisation_detail", args=[org.pk])
+            url = reverse("accounts:organisation_detail", args=[org.pk])
         items.append(
             HomeItem(
                 label=f"{ra.get_role_display()} · {org.name}",
@@ -73,12 +77,14 @@ def oversight_panel(user) -> HomePanel | None:
             items.append(
                 HomeItem(
                     label=_("Schools in %(scope)s") % {"scope": org.name},
-                    url=reverse("organisation_list") + "?kind=school",
+                    url=reverse("accounts:organisation_list") + "?kind=school",
                 )
             )
             break
     if can(user, "accounts.view_audit_trail"):
-        items.append(HomeItem(label=_("Audit trail of your scope"), url=reverse("audit_trail")))
+        items.append(
+            HomeItem(label=_("Audit trail of your scope"), url=reverse("accounts:audit_trail"))
+        )
     if not items:
         return None
     return HomePanel(title=_("Oversight"), items=items, order=50)

@@ -7,6 +7,7 @@ from the Simplified Chinese face of the CJK font the setup installs (fonts-noto-
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
+from weasyprint import HTML
 
 # Fonts are named explicitly so a machine with several CJK fonts picks the same one.
 PDF_FONT_FAMILY = '"Noto Serif CJK SC", "Noto Sans CJK SC", "WenQuanYi Micro Hei", serif'
@@ -18,7 +19,6 @@ def render_pdf(template_name: str, context: dict, *, language: str = "zh-hans") 
     Files referenced as ``file://`` URLs (photos from MEDIA_ROOT) are read directly; nothing is
     fetched over the network.
     """
-    from weasyprint import HTML
 
     with translation.override(language):
         html = render_to_string(template_name, {"pdf_font_family": PDF_FONT_FAMILY, **context})
@@ -27,7 +27,6 @@ def render_pdf(template_name: str, context: dict, *, language: str = "zh-hans") 
 
 def render_document(template_name: str, context: dict, *, language: str = "zh-hans"):
     """Lay out one document without writing it, so that several can become one PDF."""
-    from weasyprint import HTML
 
     with translation.override(language):
         html = render_to_string(template_name, {"pdf_font_family": PDF_FONT_FAMILY, **context})

@@ -8,11 +8,12 @@ Each app's ``permissions.py`` registers its ``can_*`` rules here with ``@rule``;
 """
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from .models import Organisation, OrganisationKind, Role, RoleAssignment
+from .models import City, Organisation, OrganisationKind, Role, RoleAssignment
 
 _RULES: dict[str, Callable[[Any, Any], bool]] = {}
 
@@ -69,11 +70,6 @@ def role_assignments(user) -> list[RoleAssignment]:
     return cached
 
 
-def forget_roles(user) -> None:
-    if hasattr(user, "_mingshi_roles"):
-        del user._mingshi_roles
-
-
 def has_role(user, role: Role | Iterable[Role], organisation: Organisation | None = None) -> bool:
     roles = {role} if isinstance(role, str) else set(role)
     return any(
@@ -82,26 +78,71 @@ def has_role(user, role: Role | Iterable[Role], organisation: Organisation | Non
     )
 
 
-def scope_q(user, *, roles: Iterable[Role] | None = None, prefix: str = "") -> Q:
-    """A filter on Organisation (or on a model's ``prefix`` path to one) for the user's scope.
+@dataclass(frozen=True)
+class Scope:
+    """Where a user's roles reach: the one statement of the scope rule.
 
-    City-wide roles see the whole city, a county role its county bureau and the county's
-    schools, a school role its school. With no matching role the filter matches nothing.
+    City-wide roles (and an auditor at the municipal bureau) reach their whole city; a role at
+    a county bureau reaches the bureau and the county's schools; any other role its own
+    organisation. ``scope_q``, ``in_scope``, ``cities_for``, ``counties_for`` and the exports'
+    areas all read this, so they cannot disagree.
+
+    A superuser reaches everywhere when the question is about reach (no ``roles`` named).
+    Asked about particular roles, only the roles a user actually holds count: a superuser is
+    not an expert and scores nothing. Readers that let a superuser read everything say so
+    before they ask (``if user.is_superuser``), as ``areas_for`` does.
     """
+
+    everywhere: bool = False
+    cities: frozenset[int] = frozenset()
+    counties: frozenset[tuple[int, int]] = frozenset()  # (county bureau, its city)
+    organisations: frozenset[int] = frozenset()
+    # Every city the user has any role in (wider than ``cities``: a school's city too).
+    working_cities: frozenset[int] = field(default_factory=frozenset)
+
+
+def scope_of(user, *, roles: Iterable[Role] | None = None) -> Scope:
+    if roles is None and user.is_authenticated and user.is_superuser:
+        return Scope(everywhere=True)
     wanted = set(roles) if roles is not None else None
-    q = Q(pk__in=[])
+    cities, counties, organisations, working = set(), set(), set(), set()
     for ra in role_assignments(user):
         if wanted is not None and ra.role not in wanted:
             continue
         org = ra.organisation
+        working.add(org.city_id)
         if ra.role in CITY_WIDE_ROLES or (
             ra.role == Role.AUDITOR and org.kind == OrganisationKind.MUNICIPAL_BUREAU
         ):
-            q |= Q(**{f"{prefix}city_id": org.city_id})
+            cities.add(org.city_id)
         elif org.kind == OrganisationKind.COUNTY_BUREAU:
-            q |= Q(**{f"{prefix}county_id": org.pk}) | Q(**{f"{prefix}pk": org.pk})
+            counties.add((org.pk, org.city_id))
         else:
-            q |= Q(**{f"{prefix}pk": org.pk})
+            organisations.add(org.pk)
+    return Scope(
+        cities=frozenset(cities),
+        counties=frozenset(counties),
+        organisations=frozenset(organisations),
+        working_cities=frozenset(working),
+    )
+
+
+def scope_q(user, *, roles: Iterable[Role] | None = None, prefix: str = "") -> Q:
+    """A filter on Organisation (or on a model's ``prefix`` path to one) for the user's scope.
+
+    With no matching role the filter matches nothing; a superuser's matches everything.
+    """
+    scope = scope_of(user, roles=roles)
+    if scope.everywhere:
+        return Q()
+    q = Q(pk__in=[]) if not prefix else Q(**{f"{prefix}pk__in": []})
+    if scope.cities:
+        q |= Q(**{f"{prefix}city_id__in": sorted(scope.cities)})
+    county_ids = sorted(pk for pk, _city in scope.counties)
+    if county_ids:
+        q |= Q(**{f"{prefix}county_id__in": county_ids}) | Q(**{f"{prefix}pk__in": county_ids})
+    if scope.organisations:
+        q |= Q(**{f"{prefix}pk__in": sorted(scope.organisations)})
     return q
 
 
@@ -113,22 +154,50 @@ def organisations_in_scope(user, *, roles: Iterable[Role] | None = None) -> Quer
 
 def in_scope(user, organisation: Organisation, *, roles: Iterable[Role] | None = None) -> bool:
     """The same answer as ``scope_q``, computed in memory from the cached roles."""
-    wanted = set(roles) if roles is not None else None
-    for ra in role_assignments(user):
-        if wanted is not None and ra.role not in wanted:
-            continue
-        org = ra.organisation
-        if ra.role in CITY_WIDE_ROLES or (
-            ra.role == Role.AUDITOR and org.kind == OrganisationKind.MUNICIPAL_BUREAU
-        ):
-            if organisation.city_id == org.city_id:
-                return True
-        elif org.kind == OrganisationKind.COUNTY_BUREAU:
-            if organisation.county_id == org.pk or organisation.pk == org.pk:
-                return True
-        elif organisation.pk == org.pk:
-            return True
-    return False
+    scope = scope_of(user, roles=roles)
+    return (
+        scope.everywhere
+        or organisation.city_id in scope.cities
+        or any(organisation.county_id == pk or organisation.pk == pk for pk, _c in scope.counties)
+        or organisation.pk in scope.organisations
+    )
+
+
+def works_in_city(user, city_id: int, *, roles: Iterable[Role] | None = None) -> bool:
+    """Whether the user has a role (one of ``roles``) anywhere in the city; a superuser does."""
+    scope = scope_of(user, roles=roles)
+    return scope.everywhere or city_id in scope.working_cities
+
+
+def cities_for(user, *, roles: Iterable[Role] | None = None) -> QuerySet[City]:
+    """The cities the user works in (every city for a superuser)."""
+    scope = scope_of(user, roles=roles)
+    if scope.everywhere:
+        return City.objects.all()
+    return City.objects.filter(pk__in=sorted(scope.working_cities))
+
+
+def counties_for(user, *, roles: Iterable[Role] | None = None) -> QuerySet[Organisation]:
+    """The county bureaus of the cities the user works in (every county for a superuser)."""
+    counties = Organisation.objects.filter(kind=OrganisationKind.COUNTY_BUREAU)
+    scope = scope_of(user, roles=roles)
+    if scope.everywhere:
+        return counties
+    return counties.filter(city_id__in=sorted(scope.working_cities))
+
+
+def areas_for(user, *, roles: Iterable[Role] | None = None) -> dict[int, set[int] | None]:
+    """City id → the county bureaus the user reaches there (None: the whole city); a superuser
+    reads every city."""
+    scope = scope_of(user, roles=roles)
+    if scope.everywhere or user.is_superuser:
+        return {pk: None for pk in City.objects.values_list("pk", flat=True)}
+    areas: dict[int, set[int] | None] = {city: None for city in scope.cities}
+    for county, city in scope.counties:
+        current = areas.setdefault(city, set())
+        if current is not None:
+            current.add(county)
+    return areas
 
 
 # --- accounts' own rules -------------------------------------------------------------------

@@ -11,8 +11,10 @@ from django.conf import settings
 from django.contrib.auth import signals as auth_signals
 from django.dispatch import receiver
 from django.utils import timezone
+from django_otp import devices_for_user
 
 from .permissions import has_role
+from .services import security_event_record
 
 # Session keys (kept in the session, so they cost no query per request).
 LOGIN_AT_KEY = "_mingshi_login_at"
@@ -29,7 +31,6 @@ def otp_required(user) -> bool:
 
 
 def has_confirmed_device(user) -> bool:
-    from django_otp import devices_for_user
 
     return any(True for _device in devices_for_user(user, confirmed=True))
 
@@ -39,24 +40,6 @@ def idle_limit_seconds(user) -> int:
     if user.is_superuser or has_role(user, set(settings.MINGSHI_IDLE_TIMEOUT_ROLES)):
         return min(settings.MINGSHI_IDLE_TIMEOUT_MINUTES * 60, settings.SESSION_COOKIE_AGE)
     return settings.SESSION_COOKIE_AGE
-
-
-def client_ip(request) -> str | None:
-    """The address login failures count against (django-axes' AXES_CLIENT_IP_CALLABLE).
-
-    With ``MINGSHI_TRUSTED_PROXY_COUNT`` proxies in front, the client is the address the
-    outermost of them appended to X-Forwarded-For: anything further left was written by the
-    client and may be forged.
-    """
-    remote = request.META.get("REMOTE_ADDR") or None
-    count = settings.MINGSHI_TRUSTED_PROXY_COUNT
-    if count <= 0:
-        return remote
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    forwarded = [part for part in forwarded if part]
-    if len(forwarded) >= count:
-        return forwarded[-count]
-    return remote
 
 
 def start_session(request, user) -> None:
@@ -88,7 +71,6 @@ def second_factor_pending(request, user) -> bool:
 
 @receiver(auth_signals.user_logged_in, dispatch_uid="mingshi_login_succeeded")
 def _logged_in(sender, request, user, **kwargs):
-    from .services import security_event_record
 
     start_session(request, user)
     security_event_record(user=user, verb="accounts.login.succeeded", request=request)
@@ -96,7 +78,6 @@ def _logged_in(sender, request, user, **kwargs):
 
 @receiver(auth_signals.user_logged_out, dispatch_uid="mingshi_logged_out")
 def _logged_out(sender, request, user, **kwargs):
-    from .services import security_event_record
 
     if user is not None:
         verb = getattr(request, "_mingshi_logout_verb", "accounts.logout")
@@ -108,7 +89,6 @@ def _login_failed(sender, credentials, request=None, **kwargs):
     """After django-axes counted the failure (its receiver is connected first, as ``axes``
     comes before ``accounts`` in INSTALLED_APPS): the attempt that reaches the limit is
     recorded as a failure and a lockout; attempts while locked out as refusals."""
-    from .services import security_event_record
 
     username = (credentials or {}).get("username") or ""
     failures = getattr(request, "axes_failures_since_start", None) or 0

@@ -5,6 +5,10 @@ The password step stays Django's own LoginView; a user who must give a second fa
 then held by ``accounts.middleware.SecondFactorMiddleware`` at these pages until they have.
 """
 
+from base64 import b32encode
+
+import qrcode
+import qrcode.image.svg
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -12,13 +16,14 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django_otp import login as otp_login
 from django_otp import match_token
+from django_otp.plugins.otp_static.models import StaticToken
 
 from core import forms as core_forms
 
@@ -75,7 +80,7 @@ class OTPVerifyView(LoginRequiredMixin, View):
             return redirect(_next_url(request))
         if not security.has_confirmed_device(request.user):
             if security.otp_required(request.user):
-                return redirect(f"{reverse('otp_setup')}?{request.GET.urlencode()}")
+                return redirect(f"{reverse('accounts:otp_setup')}?{request.GET.urlencode()}")
             request.session[security.OTP_PENDING_KEY] = False  # the device was removed
             return redirect(_next_url(request))
         return super().dispatch(request, *args, **kwargs)
@@ -131,7 +136,7 @@ class OTPSetupView(LoginRequiredMixin, View):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if security.has_confirmed_device(request.user) and not request.user.is_verified():
-            return redirect(f"{reverse('otp_verify')}?{request.GET.urlencode()}")
+            return redirect(f"{reverse('accounts:otp_verify')}?{request.GET.urlencode()}")
         return super().dispatch(request, *args, **kwargs)
 
     def render_page(self, request, form, status=200):
@@ -177,7 +182,6 @@ class SecurityView(LoginRequiredMixin, View):
     template_name = "accounts/security/overview.html"
 
     def get(self, request):
-        from django_otp.plugins.otp_static.models import StaticToken
 
         return render(
             request,
@@ -196,17 +200,19 @@ class SecurityView(LoginRequiredMixin, View):
             codes = services.otp_recovery_codes_regenerate(actor=request.user)
         except services.AccountsError as exc:
             messages.error(request, str(exc))
-            return redirect("security")
+            return redirect("accounts:security")
         messages.success(request, _("New recovery codes are made; the old ones no longer work."))
         return render(
             request,
             "accounts/security/recovery_codes.html",
-            {"codes": codes, "next": reverse("security")},
+            {"codes": codes, "next": reverse("accounts:security")},
         )
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Django's password change, which also lifts an imposed password and is recorded."""
+
+    success_url = reverse_lazy("accounts:password_change_done")
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -216,15 +222,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 def _qr_svg(data: str) -> str:
     """The QR code as inline SVG markup (no image request, nothing a CSP must allow)."""
-    import qrcode
-    import qrcode.image.svg
 
     image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathFillImage, box_size=8)
     return image.to_string(encoding="unicode")
 
 
 def _grouped(device) -> str:
-    from base64 import b32encode
 
     secret = b32encode(device.bin_key).decode("ascii").rstrip("=")
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))

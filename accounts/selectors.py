@@ -1,6 +1,7 @@
 """Reads for accounts, already scoped to the user asking."""
 
-from django.db.models import Count, Q, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q, QuerySet
 
 from .models import AuditEntry, Notification, Organisation, OrganisationKind, User
 from .permissions import CITY_WIDE_ROLES, OVERSIGHT_ROLES, scope_q
@@ -39,14 +40,6 @@ def counties_for(user: User) -> QuerySet[Organisation]:
     return organisations_for(user, kind=OrganisationKind.COUNTY_BUREAU)
 
 
-def organisation_summary(organisation: Organisation) -> dict:
-    children = organisation.children.aggregate(
-        schools=Count("pk", filter=Q(kind=OrganisationKind.SCHOOL)),
-        counties=Count("pk", filter=Q(kind=OrganisationKind.COUNTY_BUREAU)),
-    )
-    return children
-
-
 def audit_entries_for(user: User, *, verb: str = "", query: str = "") -> QuerySet[AuditEntry]:
     if user.is_superuser:
         queryset = AuditEntry.objects.all()
@@ -62,7 +55,6 @@ def audit_entries_for(user: User, *, verb: str = "", query: str = "") -> QuerySe
 
 
 def audit_entries_for_object(obj) -> QuerySet[AuditEntry]:
-    from django.contrib.contenttypes.models import ContentType
 
     return AuditEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),

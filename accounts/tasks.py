@@ -4,9 +4,11 @@ import os
 from datetime import date, timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
-from . import services
+from . import scheduling, services
+from .jobs import job_run, jobs_sweep
 from .scheduling import daily_job
 
 
@@ -25,10 +27,9 @@ def send_daily_digests_job(today: date) -> list[str]:
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def run_daily_job(name: str, day: str | None = None) -> list[str]:
     """One scheduled job for ``day`` (ISO date; today when beat runs it)."""
-    from .scheduling import run_job
 
     when = date.fromisoformat(day) if day else timezone.localdate()
-    return run_job(name, today=when).lines
+    return scheduling.run_job(name, today=when).lines
 
 
 @shared_task
@@ -45,9 +46,6 @@ HELD_JOB_RECHECKS = 3
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
 def run_job(self, job_id: int) -> str:
-    from django.conf import settings
-
-    from .jobs import job_run
 
     worker = f"{self.request.hostname}:{os.getpid()}" if self.request.hostname else ""
     outcome = job_run(job_id=job_id, worker=worker)
@@ -62,6 +60,5 @@ def run_job(self, job_id: int) -> str:
 @shared_task(acks_late=True)
 def sweep_stale_jobs() -> list[str]:
     """Every few minutes: restart or fail jobs whose worker died, resend lost ones."""
-    from .jobs import jobs_sweep
 
     return jobs_sweep()

@@ -4,6 +4,8 @@ from django.urls import path
 from . import security_views, views
 from .forms import LoginForm
 
+app_name = "accounts"
+
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path(

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
@@ -8,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
+from core.files import stored_file_response
 from core.http import as_ids, redirect_next
 
 from . import selectors, services
@@ -41,7 +43,7 @@ class PreferencesView(LoginRequiredMixin, FormView):
             form.add_error(None, str(exc))
             return self.form_invalid(form)
         translation.activate(user.language)
-        response = redirect("preferences")
+        response = redirect("accounts:preferences")
         response.set_cookie("django_language", user.language, samesite="Lax")
         messages.success(self.request, _("Your preferences are saved."))
         return response
@@ -51,7 +53,6 @@ class LanguageSwitchView(View):
     """Switch the interface language; a logged-in user keeps the choice on every device."""
 
     def post(self, request):
-        from django.conf import settings
 
         language = request.POST.get("language", "")
         response = redirect_next(request, "/")
@@ -89,7 +90,7 @@ class NotificationOpenView(LoginRequiredMixin, View):
         target = notification.url
         if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
             return redirect(target)
-        return redirect("inbox")
+        return redirect("accounts:inbox")
 
 
 class NotificationsMarkReadView(LoginRequiredMixin, View):
@@ -99,7 +100,7 @@ class NotificationsMarkReadView(LoginRequiredMixin, View):
             actor=request.user, notification_ids=as_ids(ids) or None
         )
         messages.success(request, _("%(count)d notifications marked as read.") % {"count": count})
-        return redirect("inbox")
+        return redirect("accounts:inbox")
 
 
 class OrganisationListView(PermissionRequiredMixin, ListView):
@@ -203,6 +204,5 @@ class JobDownloadView(PermissionRequiredMixin, View):
         return Job.objects.filter(pk=pk, owner=user, status=JobStatus.DONE).first()
 
     def get(self, request, pk):
-        from core.files import stored_file_response
 
         return stored_file_response(self.object.result, self.object.result_name)

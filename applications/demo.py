@@ -7,8 +7,10 @@ A call that already exists is left alone, so seeding twice changes nothing.
 
 from datetime import date, timedelta
 from decimal import Decimal
+from io import BytesIO
 
 from django.core.files.base import ContentFile
+from PIL import Image
 
 from accounts.models import Organisation, OrganisationKind, Role, User
 from accounts.services import role_assign, user_ensure
@@ -22,9 +24,6 @@ from .models import Application, ApplicationStatus, Call
 def _photo() -> bytes:
     """A plain 3:4 portrait placeholder drawn by Pillow: uploads are decoded, so it must be a
     real image (the 1×1 PNG kept here before had a broken data stream)."""
-    from io import BytesIO
-
-    from PIL import Image
 
     buffer = BytesIO()
     Image.new("RGB", (120, 160), (222, 231, 240)).save(buffer, "PNG")

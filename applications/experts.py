@@ -56,10 +56,6 @@ TRIM_MINIMUM = 3
 ONE_DECIMAL = Decimal("0.1")
 
 
-def _application_url(application: Application) -> str:
-    return application.get_absolute_url()
-
-
 def experts_for_call(call: Call) -> QuerySet[User]:
     """The active users holding the expert role in the call's city: the only ones assignable."""
     return (
@@ -157,7 +153,8 @@ class Skipped:
 
 
 @transaction.atomic
-def experts_assign(
+# Complex by nature: each refusal (call, state, expert, conflict, count) is its own branch.
+def experts_assign(  # noqa: C901
     *,
     actor: User,
     call: Call,
@@ -266,7 +263,7 @@ def experts_assign(
         )
         per_expert[assignment.expert_id].append(assignment)
 
-    queue_url = reverse("expert_queue")
+    queue_url = reverse("applications:expert_queue")
     for mine in per_expert.values():
         count, title = len(mine), call.title
         notify(
@@ -359,7 +356,7 @@ def expert_declare_conflict(
             % {"expert": expert, "host": host}
         ),
         body=reason,
-        url=reverse("call_experts", args=[application.call_id]),
+        url=reverse("applications:call_experts", args=[application.call_id]),
         obj=application,
     )
     return locked
@@ -447,7 +444,7 @@ def scores_submit(
             verb="applications.expert.scoring_complete",
             title=lambda: _("Every expert has scored %(host)s") % {"host": host},
             body=str(application.call),
-            url=reverse("call_ranking", args=[application.call_id]),
+            url=reverse("applications:call_ranking", args=[application.call_id]),
             obj=application,
         )
     return locked
@@ -532,7 +529,7 @@ def selection_save(
             [application.applicant],
             verb=SELECTION_VERBS[target],
             title=lambda title=title, name=call.title: title(name),
-            url=_application_url(application),
+            url=application.get_absolute_url(),
             obj=application,
         )
         (selected if target == ApplicationStatus.SELECTED else not_selected).append(application)

@@ -1,9 +1,14 @@
+"""The applications app's forms: they check what was typed; services decide."""
+
 from django import forms
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import SchoolStage
+from accounts.models import Organisation, OrganisationKind, SchoolStage
+from applications.models import ApplicationStatus
 from core import forms as core_forms
 
+from . import experts, publication
 from .models import Application, Call, Gender, ScoreAggregation, TeamEntry
 
 
@@ -267,3 +272,108 @@ class IndicatorScoreForm(ScoreLinesForm):
         return indicator.max_points
 
     indicator_fields = ScoreLinesForm.line_fields
+
+
+class AssignFilterForm(core_forms.Form):
+    q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100)
+    county = forms.ChoiceField(label=gettext_lazy("County/district"), required=False)
+    stage = forms.ChoiceField(label=gettext_lazy("School stage"), required=False)
+    unassigned = forms.BooleanField(label=gettext_lazy("Only without experts"), required=False)
+
+    def __init__(self, *args, call, **kwargs):
+        super().__init__(*args, **kwargs)
+        counties = Organisation.objects.filter(
+            city_id=call.bureau.city_id, kind=OrganisationKind.COUNTY_BUREAU
+        ).order_by("code")
+        self.fields["county"].choices = [
+            ("", _("All counties")),
+            ("affiliated", _("Bureau-affiliated schools")),
+        ] + [(str(c.pk), c.name) for c in counties]
+        labels = dict(SchoolStage.choices)
+        self.fields["stage"].choices = [("", _("All stages"))] + [
+            (code, labels.get(code, code)) for code in call.school_stages
+        ]
+
+    def filters(self) -> dict:
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "q": data.get("q", ""),
+            "county": data.get("county", ""),
+            "stage": data.get("stage", ""),
+            "unassigned": bool(data.get("unassigned")),
+        }
+
+
+class AssignForm(core_forms.Form):
+    experts = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Experts"),
+        queryset=None,
+        error_messages={"required": gettext_lazy("Choose at least one expert.")},
+    )
+    applications = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Applications"), queryset=None, required=False
+    )
+    select_all = forms.BooleanField(required=False)
+
+    def __init__(self, *args, call, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["experts"].queryset = experts.experts_for_call(call)
+        self.fields["applications"].queryset = call.applications.filter(
+            status=ApplicationStatus.EXPERT_REVIEW
+        )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("select_all") and not data.get("applications"):
+            raise forms.ValidationError(_("Choose at least one application."))
+        return data
+
+
+class ConflictForm(core_forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("What is the conflict of interest?"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    always = forms.BooleanField(
+        label=gettext_lazy("Always: I have a conflict with this school for any application"),
+        required=False,
+    )
+
+
+class ObjectionForm(core_forms.Form):
+    name = forms.CharField(label=gettext_lazy("Your name"), max_length=60)
+    contact = forms.CharField(
+        label=gettext_lazy("Phone or email"),
+        max_length=120,
+        help_text=gettext_lazy("Only the bureau sees it, to reach you about your objection."),
+    )
+    text = forms.CharField(
+        label=gettext_lazy("Your objection"),
+        max_length=publication.OBJECTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=gettext_lazy("Say what you object to and on what facts it rests."),
+    )
+    # A honeypot: hidden from people, filled in by form-filling bots.
+    website = forms.CharField(
+        label=gettext_lazy("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+
+class ResolveForm(core_forms.Form):
+    objection = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(
+        label=gettext_lazy("Decision"),
+        choices=[
+            ("dismissed", gettext_lazy("Dismiss the objection")),
+            ("upheld", gettext_lazy("Uphold it: remove the application from the list")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    resolution = forms.CharField(
+        label=gettext_lazy("Resolution"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("What was checked and why this decision; it is kept on record."),
+    )

@@ -74,7 +74,7 @@ class Call(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("call_detail", args=[self.pk])
+        return reverse("applications:call_detail", args=[self.pk])
 
     def audit_organisation(self) -> Organisation:
         return self.bureau
@@ -246,7 +246,7 @@ class Application(models.Model):
         return f"{self.host_name or self.applicant} · {self.call}"
 
     def get_absolute_url(self) -> str:
-        return reverse("application_detail", args=[self.pk])
+        return reverse("applications:application_detail", args=[self.pk])
 
     def audit_organisation(self) -> Organisation:
         return self.school

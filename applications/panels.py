@@ -7,6 +7,7 @@ from accounts.home import HomeItem, HomePanel, home_panel
 from accounts.permissions import can
 
 from . import selectors
+from .experts import assignments_for
 
 
 @home_panel
@@ -20,7 +21,7 @@ def calls_panel(user) -> HomePanel | None:
     items = [
         HomeItem(
             label=_("Open call: %(title)s") % {"title": call.title},
-            url=reverse("call_detail", args=[call.pk]),
+            url=reverse("applications:call_detail", args=[call.pk]),
             detail=_("closes on %(date)s") % {"date": call.closes_on.isoformat()},
             urgent=True,
         )
@@ -29,7 +30,7 @@ def calls_panel(user) -> HomePanel | None:
     items += [
         HomeItem(
             label=_("My application: %(call)s") % {"call": application.call.title},
-            url=reverse("application_detail", args=[application.pk]),
+            url=reverse("applications:application_detail", args=[application.pk]),
             detail=application.get_status_display(),
             urgent=application.status == "returned",
         )
@@ -48,7 +49,7 @@ def review_panel(user) -> HomePanel | None:
         items=[
             HomeItem(
                 label=_("Applications waiting for your review"),
-                url=reverse("review_queue"),
+                url=reverse("applications:review_queue"),
                 count=count,
                 urgent=count > 0,
             )
@@ -63,7 +64,9 @@ def bureau_panel(user) -> HomePanel | None:
         return None
     return HomePanel(
         title=_("Calls for applications"),
-        items=[HomeItem(label=_("All calls of your bureau"), url=reverse("call_list"))],
+        items=[
+            HomeItem(label=_("All calls of your bureau"), url=reverse("applications:call_list"))
+        ],
         order=26,
     )
 
@@ -72,7 +75,6 @@ def bureau_panel(user) -> HomePanel | None:
 def expert_panel(user) -> HomePanel | None:
     if not can(user, "applications.score_any"):
         return None
-    from .experts import assignments_for
 
     waiting = assignments_for(user, state="assigned").count()
     return HomePanel(
@@ -80,7 +82,7 @@ def expert_panel(user) -> HomePanel | None:
         items=[
             HomeItem(
                 label=_("Applications assigned to you to score"),
-                url=reverse("expert_queue"),
+                url=reverse("applications:expert_queue"),
                 count=waiting,
                 urgent=waiting > 0,
             )

@@ -3,11 +3,12 @@
 from django.db.models import Exists, OuterRef, Q
 
 from accounts.models import Role
-from accounts.permissions import has_role, in_scope, role_assignments, rule, scope_q
+from accounts.permissions import has_role, in_scope, role_assignments, rule, scope_q, works_in_city
 
 from .models import (
     EDITABLE_STATUSES,
     ApplicationStatus,
+    CallStatus,
     ExpertAssignment,
 )
 
@@ -71,19 +72,17 @@ def can_manage_call(user, call) -> bool:
 
 @rule("applications.view_call")
 def can_view_call(user, call) -> bool:
-    from .models import CallStatus
 
     if can_manage_call(user, call):
         return True
     if call.status == CallStatus.DRAFT:
         return False
-    return any(ra.organisation.city_id == call.bureau.city_id for ra in role_assignments(user))
+    return works_in_city(user, call.bureau.city_id)
 
 
 @rule("applications.apply_to_call")
 def can_apply_to_call(user, call) -> bool:
     """A teacher at a school of the call's city, at a stage the call is for."""
-    from .models import CallStatus
 
     if call.status != CallStatus.OPEN:
         return False

@@ -25,8 +25,9 @@ from accounts.services import audit_record, notify
 # The one deliberate seam upward (the layers contract lists it as its only exception):
 # publishing a call's results *is* founding its studios, in the same transaction, so that a
 # refused founding rolls the publication back. A signal would hide the main flow.
+from studios.errors import StudioError
 from studios.models import Studio
-from studios.services import StudioError, studio_found
+from studios.services.founding import studio_found
 
 from . import workflow
 from .models import Application, ApplicationStatus, Call, CallStatus, Objection
@@ -54,7 +55,7 @@ def notice_running(call: Call, today: date) -> bool:
 
 
 def _manage_url(call: Call) -> str:
-    return reverse("call_notice_manage", args=[call.pk])
+    return reverse("applications:call_notice_manage", args=[call.pk])
 
 
 def _still_accepting(call: Call, today: date) -> bool:
@@ -107,7 +108,7 @@ def notice_start(*, actor: User, call: Call, today: date) -> Call:
             _("Your application is on the public notice list: %(title)s") % {"title": call.title}
         ),
         body=lambda: _("The public notice runs from %(start)s to %(end)s.") % period,
-        url=reverse("public_notice", args=[call.pk]),
+        url=reverse("applications:public_notice", args=[call.pk]),
         obj=call,
     )
     notify(
@@ -335,7 +336,7 @@ def call_publish(*, actor: User, call: Call, today: date) -> list[Studio]:
             verb="applications.call.published",
             title=lambda name=name: _("Your studio is founded: %(name)s") % {"name": name},
             body=lambda number=number: _("Plaque number: %(number)s") % {"number": number},
-            url=reverse("studio_certificate", args=[studio.pk]),
+            url=reverse("studios:studio_certificate", args=[studio.pk]),
             obj=studio,
         )
     title, count = locked.title, len(studios)
@@ -347,7 +348,7 @@ def call_publish(*, actor: User, call: Call, today: date) -> list[Studio]:
             ngettext("%(count)d studio was founded.", "%(count)d studios were founded.", count)
             % {"count": count}
         ),
-        url=reverse("public_results", args=[locked.pk]),
+        url=reverse("applications:public_results", args=[locked.pk]),
         obj=locked,
     )
     return studios

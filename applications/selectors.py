@@ -3,11 +3,11 @@
 from django.db.models import Count, Q, QuerySet
 
 from accounts.models import Role, User
-from accounts.permissions import role_assignments
+from accounts.permissions import cities_for, role_assignments
 from accounts.selectors import users_with_role
 
 from .models import Application, ApplicationStatus, Call, CallStatus
-from .permissions import can_manage_call, visible_applications_q, waiting_for_q
+from .permissions import visible_applications_q, waiting_for_q
 
 SORTS = {
     "updated": "-updated_at",
@@ -24,11 +24,10 @@ def calls_for(user: User) -> QuerySet[Call]:
     queryset = Call.objects.select_related("policy", "bureau", "bureau__city")
     if user.is_superuser:
         return queryset
-    city_ids = {ra.organisation.city_id for ra in role_assignments(user)}
     bureau_ids = {
         ra.organisation_id for ra in role_assignments(user) if ra.role == Role.MUNICIPAL_ADMIN
     }
-    return queryset.filter(bureau__city_id__in=city_ids).filter(
+    return queryset.filter(bureau__city__in=cities_for(user)).filter(
         ~Q(status=CallStatus.DRAFT) | Q(bureau_id__in=bureau_ids)
     )
 
@@ -39,10 +38,6 @@ def call_for(user: User, pk: int) -> Call | None:
 
 def open_calls_for(user: User) -> QuerySet[Call]:
     return calls_for(user).filter(status=CallStatus.OPEN)
-
-
-def managed_calls(user: User) -> list[Call]:
-    return [call for call in calls_for(user) if can_manage_call(user, call)]
 
 
 def applications_for(user: User) -> QuerySet[Application]:

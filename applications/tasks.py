@@ -70,7 +70,7 @@ def end_notice_periods(today: date) -> list[str]:
             body=lambda n=open_objections: (
                 _("%(count)d objection(s) still to resolve before publishing.") % {"count": n}
             ),
-            url=reverse("call_notice_manage", args=[call.pk]),
+            url=reverse("applications:call_notice_manage", args=[call.pk]),
             obj=call,
             dedupe_key=f"notice-ended:{call.pk}",
         )
@@ -99,7 +99,7 @@ def remind_call_deadlines(today: date) -> list[str]:
                 _("Submit your application by %(date)s") % {"date": d.isoformat()}
             ),
             body=application.call.title,
-            url=reverse("application_edit", args=[application.pk]),
+            url=reverse("applications:application_edit", args=[application.pk]),
             obj=application,
             key=f"deadline:{application.pk}:{deadline.isoformat()}",
         )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
-from accounts.permissions import can
+from accounts.permissions import can, role_assignments
 from accounts.selectors import users_with_role
 from accounts.services import audit_record, notify
 from core.workflow import TransitionRefused, transition
@@ -47,10 +47,6 @@ PASSED_COUNTY = [
 STATUS_LABELS = dict(ApplicationStatus.choices)
 # Calls from which the notice may start, or (without a notice) the results be published.
 BEFORE_RESULTS = [CallStatus.OPEN, CallStatus.CLOSED]
-
-
-def _url(application: Application) -> str:
-    return application.get_absolute_url()
 
 
 def _lock(application: Application, expected: set[str]) -> Application:
@@ -105,7 +101,7 @@ def _tell_next_reviewers(application: Application) -> None:
         verb="applications.application.waiting",
         title=lambda: _("An application waits for your review: %(host)s") % {"host": host},
         body=str(application.call),
-        url=_url(application),
+        url=application.get_absolute_url(),
         obj=application,
     )
 
@@ -192,7 +188,6 @@ def check_quota(application: Application) -> None:
 
 
 def _record_step(actor, application: Application, level: str, decision: str, opinion: str):
-    from accounts.permissions import role_assignments
 
     role = {
         ReviewLevel.SCHOOL: Role.SCHOOL_ADMIN,
@@ -280,7 +275,7 @@ def _tell_applicant(application: Application, decision: str, opinion: str) -> No
         verb=NOTICE_VERBS[decision],
         title=lambda: str(TITLES[decision]) % {"status": STATUS_LABELS[status]},
         body=opinion,
-        url=_url(application),
+        url=application.get_absolute_url(),
         obj=application,
     )
 

@@ -8,5 +8,14 @@ class AssessmentsConfig(AppConfig):
     verbose_name = _("Assessments")
 
     def ready(self) -> None:
-        # eligibility registers its check with applications.eligibility
-        from . import eligibility, panels, permissions, services, tasks, tasks_term  # noqa: F401
+        # eligibility registers its check with applications.eligibility; exports its sheet
+        # of the audit workbook with core.exports
+        from . import (  # noqa: F401
+            eligibility,
+            exports,
+            panels,
+            permissions,
+            services,
+            tasks,
+            tasks_term,  # noqa: F401
+        )

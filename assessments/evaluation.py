@@ -39,7 +39,7 @@ from accounts.models import Role, User
 from accounts.permissions import can, scope_q
 from accounts.selectors import users_with_role
 from accounts.services import audit_record, notify
-from applications.experts import check_score
+from applications.experts import check_score, expert_conflicts
 from policies.models import Indicator, IndicatorScope, TeamRole
 from studios import workflow as studios_workflow
 from studios.models import Membership, Studio, StudioStatus
@@ -112,16 +112,11 @@ def evaluation_conflicts(expert: User, studio: Studio) -> list[str]:
     """Why ``expert`` may not evaluate ``studio`` (empty: no conflict): a role at the studio's
     school, its county bureau or a school of that county, a declared conflict with them, or a
     place in the studio's team."""
-    from applications.experts import expert_conflicts
 
     reasons = expert_conflicts(expert, studio.application)
     if studio.host_id == expert.pk or studio.memberships.filter(user=expert).exists():
         reasons.append(_("A member of the studio's team."))
     return reasons
-
-
-def _url(name: str, evaluation: TermEvaluation) -> str:
-    return reverse(name, args=[evaluation.pk])
 
 
 # --- 1. opening -----------------------------------------------------------------------------
@@ -159,7 +154,7 @@ def evaluation_open(studio: Studio, today: date) -> TermEvaluation | None:
         body=lambda: (
             _("The term ends on %(date)s. Assign experts to score the studio.") % {"date": term_end}
         ),
-        url=_url("term_evaluation", evaluation),
+        url=evaluation.get_absolute_url(),
         obj=evaluation,
         dedupe_key=key,
     )
@@ -231,7 +226,7 @@ def evaluation_assign_experts(
         [s.expert for s in created],
         verb="assessments.term_evaluation.expert_assigned",
         title=lambda: _("Please score the three-year evaluation of %(studio)s") % {"studio": name},
-        url=_url("term_evaluation", locked),
+        url=locked.get_absolute_url(),
         obj=locked,
     )
     return created
@@ -307,7 +302,7 @@ def evaluation_score(
                 _("Every expert has scored the three-year evaluation of %(studio)s")
                 % {"studio": name}
             ),
-            url=_url("term_evaluation", locked),
+            url=locked.get_absolute_url(),
             obj=locked,
         )
     return sheet
@@ -395,7 +390,7 @@ def evaluation_decide(
             % {"studio": name, "outcome": label}
         ),
         body=lambda: _("Total %(total)s.") % {"total": total},
-        url=_url("term_certificate", locked),
+        url=reverse("assessments:term_certificate", args=[locked.pk]),
         obj=locked,
     )
     return locked

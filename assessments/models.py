@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import upload_path
@@ -42,6 +43,9 @@ class AnnualReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.studio} {self.year}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessments:annual_report", args=[self.pk])
 
     def audit_organisation(self):
         return self.studio.school
@@ -105,6 +109,9 @@ class AnnualAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.studio} {self.year}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessments:assessment_detail", args=[self.pk])
 
     def audit_organisation(self):
         return self.studio.school
@@ -230,6 +237,9 @@ class TermEvaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.studio}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessments:term_evaluation", args=[self.pk])
 
     def audit_organisation(self):
         return self.studio.school

@@ -5,13 +5,15 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.home import HomeItem, HomePanel, home_panel
+from accounts.permissions import can
+
+from .models import RectificationStatus, ReportStatus
+from .selectors import assessments_to_score, assessor_counts, reports_for_host
 
 
 @home_panel
 def annual_reports_panel(user) -> HomePanel | None:
     """Hosts: reports to write or revise, open rectifications (one query)."""
-    from .models import RectificationStatus, ReportStatus
-    from .selectors import reports_for_host
 
     items = []
     for report in reports_for_host(user)[:10]:
@@ -20,7 +22,7 @@ def annual_reports_panel(user) -> HomePanel | None:
             items.append(
                 HomeItem(
                     label=f"{report.studio.name} · {report.year}",
-                    url=reverse("annual_report", args=[report.pk]),
+                    url=reverse("assessments:annual_report", args=[report.pk]),
                     detail=_("Annual report due on %(day)s · %(status)s")
                     % {"day": report.due_on.isoformat(), "status": report.get_status_display()},
                     urgent=report.status == ReportStatus.RETURNED,
@@ -30,7 +32,7 @@ def annual_reports_panel(user) -> HomePanel | None:
             items.append(
                 HomeItem(
                     label=f"{report.studio.name} · {report.year}",
-                    url=reverse("assessment_detail", args=[report.assessment.pk]),
+                    url=reverse("assessments:assessment_detail", args=[report.assessment.pk]),
                     detail=_("Rectification report due on %(day)s")
                     % {"day": rectification.deadline.isoformat()},
                     urgent=True,
@@ -44,14 +46,11 @@ def annual_reports_panel(user) -> HomePanel | None:
 @home_panel
 def assessor_panel(user) -> HomePanel | None:
     """The assessing body: reports to assess, rectification reports, revocation proposals."""
-    from accounts.permissions import can
-
-    from .selectors import assessments_to_score, assessor_counts
 
     items = []
     if can(user, "assessments.assess_any"):
         counts = assessor_counts(user)
-        url = reverse("annual_reports")
+        url = reverse("assessments:annual_reports")
         items = [
             HomeItem(
                 label=_("Annual reports to assess"),
@@ -76,7 +75,7 @@ def assessor_panel(user) -> HomePanel | None:
         items.append(
             HomeItem(
                 label=f"{assessment.studio.name} · {assessment.year}",
-                url=reverse("assessment_detail", args=[assessment.pk]),
+                url=reverse("assessments:assessment_detail", args=[assessment.pk]),
                 detail=_("Score the annual assessment"),
             )
         )
@@ -88,16 +87,17 @@ def assessor_panel(user) -> HomePanel | None:
 @home_panel
 def term_evaluations_panel(user) -> HomePanel | None:
     """The bureau and experts: three-year evaluations; everyone: their own record."""
-    from accounts.permissions import can
 
     items = []
     if can(user, "assessments.browse_term_evaluations"):
-        items.append(HomeItem(label=_("Three-year evaluations"), url=reverse("term_evaluations")))
+        items.append(
+            HomeItem(label=_("Three-year evaluations"), url=reverse("assessments:term_evaluations"))
+        )
     if user.memberships.exists() or user.commendations.exists():
         items.append(
             HomeItem(
                 label=_("My record: commendations and eligibility"),
-                url=reverse("person_record", args=[user.pk]),
+                url=reverse("assessments:person_record", args=[user.pk]),
             )
         )
     if not items:

@@ -97,6 +97,12 @@ def can_browse_term_evaluations(user, _obj=None) -> bool:
     return user.is_superuser or has_role(user, {Role.MUNICIPAL_ADMIN, Role.EXPERT})
 
 
+@rule("assessments.run_term_evaluations")
+def can_run_term_evaluations(user, _obj=None) -> bool:
+    """The municipal bureau's side of the list: studios nearing their term's end."""
+    return user.is_superuser or has_role(user, Role.MUNICIPAL_ADMIN)
+
+
 @rule("assessments.view_term_evaluation")
 def can_view_term_evaluation(user, evaluation) -> bool:
     return is_bureau(user, evaluation.studio) or _is_assigned(user, evaluation)

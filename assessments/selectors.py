@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from guardian.shortcuts import get_objects_for_user
 
 from accounts.models import Role, User
 from accounts.permissions import scope_q
+from studios.compliance import studio_compliance
 from studios.models import Activity, Attendance, AttendanceStatus, Studio, StudioStatus
 
 from .models import (
@@ -28,7 +30,6 @@ from .permissions import ASSESSOR_ROLE
 
 
 def _hosted_studio_ids(user: User) -> QuerySet:
-    from guardian.shortcuts import get_objects_for_user
 
     return get_objects_for_user(
         user, "studios.manage_studio", klass=Studio, with_superuser=False
@@ -192,7 +193,6 @@ class AssessorCounts:
 def assessor_counts(user: User) -> AssessorCounts:
     """What waits for the assessing body: submitted reports, submitted rectification reports,
     revocation proposals. One query."""
-    from django.db.models import Count
 
     row = Studio.objects.filter(assessed_scope_q(user)).aggregate(
         reports=Count(
@@ -238,7 +238,6 @@ class YearData:
 
 
 def report_year_data(report: AnnualReport, today: date) -> YearData:
-    from studios.compliance import studio_compliance
 
     studio = report.studio
     start, end = date(report.year, 1, 1), date(report.year, 12, 31)

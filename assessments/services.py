@@ -29,8 +29,8 @@ from accounts.services import audit_record, notify
 from core.uploads import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, UploadRefused, checked_upload
 from policies.models import AssessmentScale, Indicator, IndicatorScope, Policy
 from studios import workflow as studios_workflow
+from studios.errors import StudioError
 from studios.models import Membership, Studio, StudioStatus
-from studios.services import StudioError
 from studios.signals import studio_revoked
 
 from . import workflow
@@ -79,14 +79,6 @@ def assessors_of(studio: Studio) -> list[User]:
 def experts_of(studio: Studio) -> list[User]:
     bureau = studio.school.city.organisations.filter(kind=OrganisationKind.MUNICIPAL_BUREAU).first()
     return users_with_role(Role.EXPERT, bureau) if bureau is not None else []
-
-
-def _report_url(report: AnnualReport) -> str:
-    return reverse("annual_report", args=[report.pk])
-
-
-def _assessment_url(assessment: AnnualAssessment) -> str:
-    return reverse("assessment_detail", args=[assessment.pk])
 
 
 # --- the report window -------------------------------------------------------------------------
@@ -191,7 +183,7 @@ def report_open(*, studio: Studio, year: int, today: date) -> tuple[AnnualReport
                 "Work done, results, members' growth and a self-evaluation on the policy's "
                 "indicators. The year's activities, attendance and quotas are filled in for you."
             ),
-            url=_report_url(report),
+            url=report.get_absolute_url(),
             obj=report,
             dedupe_key=key,
         )
@@ -306,7 +298,7 @@ def report_submit(*, actor: User, report: AnnualReport, today: date) -> AnnualRe
             )
             % {"studio": studio.name, "year": report.year}
         ),
-        url=_report_url(report),
+        url=report.get_absolute_url(),
         obj=report,
     )
     return report
@@ -332,7 +324,7 @@ def report_return(*, actor: User, report: AnnualReport, comment: str, today: dat
             _("Your %(year)s annual report was returned for revision") % {"year": report.year}
         ),
         body=comment.strip(),
-        url=_report_url(report),
+        url=report.get_absolute_url(),
         obj=report,
     )
     return report
@@ -352,7 +344,7 @@ def report_accept(
         verb="assessments.report.accepted",
         title=lambda: _("Your %(year)s annual report was accepted") % {"year": report.year},
         body=comment.strip(),
-        url=_report_url(report),
+        url=report.get_absolute_url(),
         obj=report,
     )
     return assessment_open(actor=actor, studio=report.studio, year=report.year)
@@ -392,7 +384,7 @@ def assessment_open(*, actor: User, studio: Studio, year: int) -> AnnualAssessme
                 _("Score the %(year)s annual assessment of %(studio)s")
                 % {"year": year, "studio": studio.name}
             ),
-            url=_assessment_url(assessment),
+            url=assessment.get_absolute_url(),
             obj=assessment,
             dedupe_key=f"assessment-score:{assessment.pk}",
         )
@@ -441,7 +433,7 @@ def expert_score_submit(
             _("An expert scored %(studio)s (%(year)s)")
             % {"studio": studio.name, "year": assessment.year}
         ),
-        url=_assessment_url(assessment),
+        url=assessment.get_absolute_url(),
         obj=assessment,
     )
     return score
@@ -532,7 +524,7 @@ def assessment_decide(
             % {"studio": studio.name, "year": assessment.year, "outcome": Outcome(outcome).label}
         ),
         body=comment,
-        url=_assessment_url(assessment),
+        url=assessment.get_absolute_url(),
         obj=assessment,
     )
     if outcome == Outcome.COMMENDED:
@@ -606,7 +598,7 @@ def rectification_open(
             % {"studio": studio.name, "day": deadline.isoformat()}
         ),
         body=required_actions.strip(),
-        url=_assessment_url(assessment),
+        url=assessment.get_absolute_url(),
         obj=rectification,
     )
     return rectification
@@ -644,7 +636,7 @@ def rectification_submit(
         assessors_of(studio),
         verb="assessments.rectification.submitted",
         title=lambda: _("%(studio)s submitted its rectification report") % {"studio": studio.name},
-        url=_assessment_url(rectification.assessment),
+        url=rectification.assessment.get_absolute_url(),
         obj=rectification,
     )
     return rectification
@@ -668,7 +660,7 @@ def rectification_accept(
         verb="assessments.rectification.accepted",
         title=lambda: _("The rectification of %(studio)s was accepted") % {"studio": studio.name},
         body=comment.strip(),
-        url=_assessment_url(rectification.assessment),
+        url=rectification.assessment.get_absolute_url(),
         obj=rectification,
     )
     return rectification
@@ -717,7 +709,7 @@ def revocation_propose(*, rectification: Rectification, today: date) -> bool:
             _("%(studio)s did not rectify by %(day)s: revocation proposed, your decision")
             % {"studio": studio.name, "day": rectification.deadline.isoformat()}
         ),
-        url=_assessment_url(rectification.assessment),
+        url=rectification.assessment.get_absolute_url(),
         obj=rectification,
         dedupe_key=key,
     )
@@ -726,7 +718,7 @@ def revocation_propose(*, rectification: Rectification, today: date) -> bool:
         verb="assessments.rectification.revocation_proposed",
         title=lambda: _("The deadline to rectify %(studio)s has passed") % {"studio": studio.name},
         body=gettext_lazy("The assessing body will decide whether the studio is revoked."),
-        url=_assessment_url(rectification.assessment),
+        url=rectification.assessment.get_absolute_url(),
         obj=rectification,
         dedupe_key=key,
     )
@@ -764,7 +756,7 @@ def studio_revoke(*, actor: User, studio: Studio, day: date, reason: str) -> Stu
             % {"studio": studio.name, "day": day.isoformat()}
         ),
         body=reason,
-        url=reverse("studio_home", args=[studio.pk]),
+        url=reverse("studios:studio_home", args=[studio.pk]),
         obj=studio,
     )
     # Funding records the remainder as returned, in this transaction (studios.signals).

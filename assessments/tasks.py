@@ -67,7 +67,7 @@ def remind_report_deadlines(today: date) -> list[str]:
                 _("The %(year)s annual report of %(studio)s is due on %(day)s")
                 % {"year": r.year, "studio": r.studio.name, "day": r.due_on.isoformat()}
             ),
-            url=reverse("annual_report", args=[report.pk]),
+            url=reverse("assessments:annual_report", args=[report.pk]),
             obj=report,
             key=f"report-due:{report.pk}:{report.due_on}",
         )
@@ -87,7 +87,7 @@ def remind_report_deadlines(today: date) -> list[str]:
                 _("The rectification report of %(studio)s is due on %(day)s")
                 % {"studio": s.name, "day": r.deadline.isoformat()}
             ),
-            url=reverse("assessment_detail", args=[rectification.assessment_id]),
+            url=reverse("assessments:assessment_detail", args=[rectification.assessment_id]),
             obj=rectification,
             key=f"rectification-due:{rectification.pk}:{rectification.deadline}",
         )

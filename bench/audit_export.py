@@ -56,7 +56,7 @@ def build(rows: int, studio_count: int) -> None:
         MembershipSource,
         Studio,
     )
-    from studios.services import term_end_for
+    from studios.services.founding import term_end_for
 
     seed_demo(with_applications=False)
     policy = Policy.objects.get(code="liuzhou-2024")

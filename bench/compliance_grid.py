@@ -84,7 +84,7 @@ def build(count: int, seed: int = 2024) -> None:
     from demo.seed import seed_demo
     from policies.models import Policy, TeamRole
     from studios.models import Activity, Membership, MembershipSource, SemesterSummary, Studio
-    from studios.services import term_end_for
+    from studios.services.founding import term_end_for
 
     rng = random.Random(seed)
     seed_demo(with_applications=False)
@@ -276,12 +276,14 @@ def main() -> None:
             client = Client()
             client.force_login(User.objects.get(username="admin"))
             pages = [
-                ("compliance grid (50 studios × quotas)", reverse("compliance_grid")),
+                ("compliance grid (50 studios × quotas)", reverse("studios:compliance_grid")),
                 ("plain list of the same 50 studios", reverse("bench_plain_list")),
             ]
             with contextlib.suppress(NoReverseMatch):  # the directory may not exist yet
-                pages.append(("public directory (25 a page)", reverse("studio_directory")))
-            pages.append((f"grid export .xlsx (all {args.studios})", reverse("compliance_export")))
+                pages.append(("public directory (25 a page)", reverse("studios:studio_directory")))
+            pages.append(
+                (f"grid export .xlsx (all {args.studios})", reverse("studios:compliance_export"))
+            )
             print(f"{'page':44} {'median':>9} {'min':>9} {'max':>9} {'queries':>8} {'bytes':>9}")
             for label, url in pages:
                 times, queries, size = measure(client, url, args.runs)

@@ -14,6 +14,8 @@ response, and the ``_csp_exempt`` flags set here say the same thing explicitly.
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from django.http import FileResponse, Http404, HttpResponse
 from django.utils.http import content_disposition_header
 
@@ -96,6 +98,5 @@ def stream_download(handle, *, filename: str, content_type: str) -> FileResponse
 
 
 def _suffix(name: str) -> str:
-    from pathlib import PurePath
 
     return PurePath(name or "").suffix.lower()

@@ -1,7 +1,8 @@
-"""Where to send a user after a post, when the page asked to come back to itself."""
+"""Request helpers: where to send a user after a post, and which address a request came from."""
 
 import unicodedata
 
+from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -48,3 +49,21 @@ def as_id(value) -> int | None:
 def as_ids(values) -> list[int]:
     """Every id among ``values`` (a getlist), the rest dropped."""
     return [number for number in map(as_id, values) if number is not None]
+
+
+def client_ip(request) -> str | None:
+    """The address login failures count against (django-axes' AXES_CLIENT_IP_CALLABLE).
+
+    With ``MINGSHI_TRUSTED_PROXY_COUNT`` proxies in front, the client is the address the
+    outermost of them appended to X-Forwarded-For: anything further left was written by the
+    client and may be forged.
+    """
+    remote = request.META.get("REMOTE_ADDR") or None
+    count = settings.MINGSHI_TRUSTED_PROXY_COUNT
+    if count <= 0:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [part for part in forwarded if part]
+    if len(forwarded) >= count:
+        return forwarded[-count]
+    return remote

@@ -50,6 +50,8 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 
 # --- writing ---------------------------------------------------------------------------------
 
@@ -105,7 +107,6 @@ def set_value(cell, value) -> None:
 
 def cell(ws, value=None, *, font=None, fill=None, alignment=None, number_format=None, border=None):
     """A cell for ``ws.append`` holding ``value`` safely, with the styles given."""
-    from openpyxl.cell import WriteOnlyCell
 
     made = WriteOnlyCell(ws)
     set_value(made, value)
@@ -126,7 +127,6 @@ def row(ws, values) -> list:
     """One row for ``ws.append``: typed values as they are, text cleaned, formula-like text as a
     quoted text cell. Cells already made are kept, and one that would hold a formula is turned
     into text."""
-    from openpyxl.cell.cell import Cell
 
     out = []
     for value in values:
@@ -340,7 +340,8 @@ def _chunks(stream):
         chunk = stream.read(CHUNK)
 
 
-def _scan_part(archive, info, limits: WorkbookLimits, facts: WorkbookFacts) -> None:
+# Complex by nature: one branch per kind of part an xlsx may carry.
+def _scan_part(archive, info, limits: WorkbookLimits, facts: WorkbookFacts) -> None:  # noqa: C901
     """Count rows (as openpyxl numbers them) and shared strings in one part, streaming."""
     rows = 0  # openpyxl's row counter: a row's r, or the previous row's plus one
     strings = 0

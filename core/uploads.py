@@ -36,8 +36,12 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from xml.etree import ElementTree
 
+import olefile
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
+from PIL import Image, ImageFile, ImageOps
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from core.errors import DomainError
 
@@ -184,7 +188,8 @@ def accepted_suffixes(accept: Iterable[str]) -> frozenset[str]:
     return frozenset(suffixes)
 
 
-def checked_upload(upload, *, accept: Iterable[str], max_bytes: int | None = None):
+# Complex by nature: one branch per check of an upload's content.
+def checked_upload(upload, *, accept: Iterable[str], max_bytes: int | None = None):  # noqa: C901
     """Check ``upload`` against the accepted suffixes (or kind codes) and return what to store.
 
     Images come back re-encoded as a new file under the same name; other kinds come back as
@@ -353,7 +358,6 @@ def _content_types(archive: zipfile.ZipFile, info) -> tuple[dict[str, str], dict
 
 
 def _ole_directory(data: bytes):
-    import olefile
 
     try:
         ole = olefile.OleFileIO(io.BytesIO(data))
@@ -397,7 +401,6 @@ def _strict_decoding():
     a broken picture does not stop a PDF); an upload must not be judged by that. The flag is a
     module global, so it is set back under a lock.
     """
-    from PIL import ImageFile
 
     with _STRICT_DECODING:
         before = ImageFile.LOAD_TRUNCATED_IMAGES
@@ -409,7 +412,6 @@ def _strict_decoding():
 
 
 def _reencode_image(data: bytes, kind: Kind, name: str) -> bytes:
-    from PIL import Image, ImageOps
 
     fmt = "PNG" if kind.code == "png" else "JPEG"
     unreadable = UploadRefused(
@@ -470,7 +472,6 @@ PDF_SCRIPT_KEYS = {"/JS", "/JavaScript"}
 
 
 def _check_pdf(data: bytes, name: str) -> None:
-    from pypdf import PdfReader
 
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
@@ -503,7 +504,6 @@ def _check_pdf(data: bytes, name: str) -> None:
 
 def _pdf_has_script(reader, name: str) -> bool:
     """Walk every object reachable from the trailer, looking for JavaScript or launch actions."""
-    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
     stack = [reader.trailer]
     seen: set[tuple[int, int]] = set()

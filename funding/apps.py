@@ -9,5 +9,7 @@ class FundingConfig(AppConfig):
 
     def ready(self) -> None:
         # jobs registers the audit export; panels the home panels; selectors the money pages'
-        # rules; receivers what funding does on other layers' events (a studio revoked)
+        # rules; receivers what funding does on other layers' events (a studio revoked);
+        # exports.money the money sheets of the audit workbook
         from . import jobs, panels, permissions, receivers, selectors  # noqa: F401
+        from .exports import money  # noqa: F401

@@ -8,9 +8,11 @@ Idempotent: accounts, allocations, entries and assets that exist are left alone.
 
 from datetime import date, timedelta
 from decimal import Decimal
+from io import BytesIO
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from pypdf import PdfWriter
 
 from accounts.models import Role, User
 from accounts.services import role_assign, user_ensure
@@ -98,9 +100,6 @@ def _allocate(studio: Studio, bureau: User, today: date) -> list[tuple[int, date
 
 def _receipt(n: int) -> SimpleUploadedFile:
     """A one-page PDF (blank, A5): receipts are parsed as PDFs, so the demo's must be real."""
-    from io import BytesIO
-
-    from pypdf import PdfWriter
 
     writer = PdfWriter()
     writer.add_blank_page(width=420, height=595)

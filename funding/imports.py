@@ -26,7 +26,7 @@ from django.db import connection, connections
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from accounts.exports import IMPORT_RESOURCES, ImportFileError
+from accounts.imports import IMPORT_RESOURCES, ImportFileError
 from accounts.jobs import job_start
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024

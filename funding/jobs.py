@@ -5,7 +5,7 @@ import tempfile
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from accounts.exports import (
+from accounts.imports import (
     IMPORT_RESOURCES,
     ImportFileError,
     import_bureaus_for,

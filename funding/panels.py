@@ -5,14 +5,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.home import HomeItem, HomePanel, home_panel
+from accounts.permissions import can
 from core import clock
+
+from .selectors import finance_queue, studios_without_allocation
 
 
 @home_panel
 def finance_queue_panel(user) -> HomePanel | None:
-    from accounts.permissions import can
-
-    from .selectors import finance_queue
 
     if not can(user, "funding.view_finance_queue"):
         return None
@@ -22,7 +22,7 @@ def finance_queue_panel(user) -> HomePanel | None:
         items=[
             HomeItem(
                 label=_("Entries waiting for your confirmation"),
-                url=reverse("finance_queue"),
+                url=reverse("funding:finance_queue"),
                 count=waiting,
                 urgent=bool(waiting),
             )
@@ -33,9 +33,6 @@ def finance_queue_panel(user) -> HomePanel | None:
 
 @home_panel
 def allocations_panel(user) -> HomePanel | None:
-    from accounts.permissions import can
-
-    from .selectors import studios_without_allocation
 
     if not can(user, "funding.manage_allocations"):
         return None
@@ -46,7 +43,7 @@ def allocations_panel(user) -> HomePanel | None:
         items=[
             HomeItem(
                 label=_("Studios without this year's allocation"),
-                url=f"{reverse('allocations')}?year={year}",
+                url=f"{reverse('funding:allocations')}?year={year}",
                 count=missing,
                 urgent=bool(missing),
             )
@@ -58,19 +55,21 @@ def allocations_panel(user) -> HomePanel | None:
 @home_panel
 def money_and_reports_panel(user) -> HomePanel | None:
     """Oversight roles: the funding dashboard, the auditors' workbook, the bureau's imports."""
-    from django.urls import reverse
-    from django.utils.translation import gettext_lazy as _
-
-    from accounts.permissions import can
 
     items = []
     if can(user, "funding.view_dashboard"):
-        items.append(HomeItem(label=_("Funding dashboard"), url=reverse("funding_dashboard")))
+        items.append(
+            HomeItem(label=_("Funding dashboard"), url=reverse("funding:funding_dashboard"))
+        )
     if can(user, "funding.export_audit"):
-        items.append(HomeItem(label=_("Audit workbook (Excel)"), url=reverse("audit_export")))
+        items.append(
+            HomeItem(label=_("Audit workbook (Excel)"), url=reverse("funding:audit_export"))
+        )
     if can(user, "funding.import_data"):
         items.append(
-            HomeItem(label=_("Import schools, teachers, counties"), url=reverse("data_import"))
+            HomeItem(
+                label=_("Import schools, teachers, counties"), url=reverse("funding:data_import")
+            )
         )
     if not items:
         return None

@@ -1,7 +1,7 @@
 """Who may move or read studio money (registered with accounts.permissions)."""
 
 from accounts.models import Role
-from accounts.permissions import has_role, in_scope, rule
+from accounts.permissions import can, has_role, in_scope, rule
 
 
 def _finance_officer(user, school) -> bool:
@@ -33,7 +33,6 @@ def can_decide_expenditure(user, expenditure) -> bool:
 
 @rule("funding.view_funding")
 def can_view_funding(user, studio) -> bool:
-    from accounts.permissions import can
 
     return can(user, "studios.view_studio", studio) or _finance_officer(user, studio.school)
 

@@ -12,8 +12,9 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet
 
 from accounts.models import Organisation, OrganisationKind, Role, User
-from accounts.permissions import scope_q
+from accounts.permissions import role_assignments, scope_q
 from studios.models import Studio, StudioStatus
+from studios.selectors import studios_for
 
 from .models import Allocation, Expenditure, ExpenditureStatus, FixedAsset, SpecialAccount
 
@@ -156,7 +157,6 @@ def assets(studio: Studio) -> QuerySet[FixedAsset]:
 def studios_for_funding(user: User) -> QuerySet[Studio]:
     """Studios whose money the user may read: those whose page they may open, and the studios
     hosted at a school where they are the finance officer."""
-    from studios.selectors import studios_for
 
     if user.is_superuser:
         return studios_for(user)
@@ -197,7 +197,6 @@ def recently_decided(user: User, limit: int = 20) -> QuerySet[Expenditure]:
 
 
 def _assignments(user: User):
-    from accounts.permissions import role_assignments
 
     return role_assignments(user)
 

@@ -79,7 +79,7 @@ def _finance_officers(school: Organisation) -> list[User]:
 
 
 def _studio_url(studio: Studio) -> str:
-    return reverse("studio_funding", args=[studio.pk])
+    return reverse("funding:studio_funding", args=[studio.pk])
 
 
 def _locked_studio(studio: Studio) -> Studio:
@@ -392,7 +392,7 @@ def _tell_finance_officers(expenditure: Expenditure) -> None:
         body=lambda: (
             f"{expenditure.spent_on.isoformat()} {expenditure.payee} · {expenditure.purpose}"
         ),
-        url=reverse("finance_queue"),
+        url=reverse("funding:finance_queue"),
         obj=expenditure,
     )
 

@@ -3,6 +3,8 @@
 Code asks the policy ("how many members may this studio have?"), never the city's name.
 """
 
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -262,8 +264,6 @@ class Policy(models.Model):
                 _("Every expenditure category needs its own code.")
             )
         try:
-            from datetime import date
-
             date(2001, self.school_year_start_month, self.school_year_start_day)
             date(2001, self.spring_semester_start_month, self.spring_semester_start_day)
         except (TypeError, ValueError):

@@ -17,7 +17,9 @@ def policies_panel(user) -> HomePanel | None:
         title=_("Studio rules in your city"),
         items=[
             HomeItem(
-                label=p.name, url=reverse("policy_detail", args=[p.code]), detail=p.source_document
+                label=p.name,
+                url=reverse("policies:policy_detail", args=[p.code]),
+                detail=p.source_document,
             )
             for p in policies
         ],

@@ -1,14 +1,12 @@
 """Permission rules for policies (registered with the one accounts.permissions module)."""
 
-from accounts.permissions import role_assignments, rule
+from accounts.permissions import role_assignments, rule, works_in_city
 
 
 @rule("policies.view_policy")
 def can_view_policy(user, policy) -> bool:
     """Anyone working in the policy's city may read its rules: they decide who is eligible."""
-    if user.is_superuser:
-        return True
-    return any(ra.organisation.city_id == policy.city_id for ra in role_assignments(user))
+    return works_in_city(user, policy.city_id)
 
 
 @rule("policies.browse_policies")

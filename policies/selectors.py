@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 
 from accounts.models import User
-from accounts.permissions import role_assignments
+from accounts.permissions import cities_for
 
 from .models import Policy
 
@@ -13,8 +13,7 @@ def policies_for(user: User) -> QuerySet[Policy]:
     queryset = Policy.objects.select_related("city")
     if user.is_superuser:
         return queryset
-    city_ids = {ra.organisation.city_id for ra in role_assignments(user)}
-    return queryset.filter(city_id__in=city_ids)
+    return queryset.filter(city__in=cities_for(user))
 
 
 def policy_for(user: User, code: str) -> Policy | None:
@@ -24,11 +23,4 @@ def policy_for(user: User, code: str) -> Policy | None:
         .prefetch_related("team_rules", "activity_quotas", "pairing_counties")
         .filter(code=code)
         .first()
-    )
-
-
-def policy_with_rules(code: str) -> Policy:
-    """For services and jobs, which work for the system rather than for one user."""
-    return Policy.objects.prefetch_related("team_rules", "activity_quotas", "pairing_counties").get(
-        code=code
     )

@@ -12,8 +12,8 @@ from accounts.models import Role, RoleAssignment, User
 from accounts.services import user_ensure
 from policies.models import ActivityKind, Policy, QuotaPeriod, TeamRole
 from policies.rules import period_containing, school_year_start
-from studios import activities, growth, outputs, plans
 from studios.models import AttendanceStatus, Membership, Studio, StudioStatus
+from studios.services import activities, growth, outputs, plans
 
 DILIGENT, BEHIND, MISSED = 0, 1, 2
 TITLES = {

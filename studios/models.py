@@ -1,6 +1,7 @@
 """The studios themselves, their teams and the three years they run."""
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import (
@@ -75,6 +76,9 @@ class Studio(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("studios:studio_home", args=[self.pk])
 
     def audit_organisation(self) -> Organisation:
         return self.school
@@ -416,6 +420,9 @@ class RecruitmentRound(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("studios:recruitment_detail", args=[self.pk])
 
     def audit_organisation(self) -> Organisation:
         return self.call.bureau

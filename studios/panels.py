@@ -4,12 +4,17 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.home import HomeItem, HomePanel, home_panel
+from accounts.permissions import can
 from core import clock
+
+from .models import Attendance, Membership, RecruitmentStatus
+from .permissions import GROWTH_ROLES
+from .services.recruitment import open_rounds_for_teacher, rounds_run_by
+from .views.home import my_studios
 
 
 @home_panel
 def my_studios_panel(user) -> HomePanel | None:
-    from .views.home import my_studios
 
     memberships = list(my_studios(user))
     if not memberships:
@@ -19,7 +24,7 @@ def my_studios_panel(user) -> HomePanel | None:
         items=[
             HomeItem(
                 label=m.studio.name,
-                url=reverse("studio_home", args=[m.studio_id]),
+                url=reverse("studios:studio_home", args=[m.studio_id]),
                 detail=m.get_role_display(),
             )
             for m in memberships
@@ -31,7 +36,6 @@ def my_studios_panel(user) -> HomePanel | None:
 @home_panel
 def attendance_to_confirm_panel(user) -> HomePanel | None:
     """Members: how many attendance records wait for their confirmation (one query)."""
-    from .models import Attendance
 
     waiting = Attendance.objects.filter(membership__user=user, confirmed_at__isnull=True).count()
     if not waiting:
@@ -41,7 +45,7 @@ def attendance_to_confirm_panel(user) -> HomePanel | None:
         items=[
             HomeItem(
                 label=_("Activities whose attendance you have not confirmed"),
-                url=reverse("my_attendance"),
+                url=reverse("studios:my_attendance"),
                 count=waiting,
                 urgent=True,
             )
@@ -53,7 +57,6 @@ def attendance_to_confirm_panel(user) -> HomePanel | None:
 @home_panel
 def compliance_panel(user) -> HomePanel | None:
     """Oversight roles: the compliance grid of every studio in their scope (no query)."""
-    from accounts.permissions import can
 
     if not can(user, "studios.oversee_studios"):
         return None
@@ -62,7 +65,7 @@ def compliance_panel(user) -> HomePanel | None:
         items=[
             HomeItem(
                 label=_("Quota compliance of the studios"),
-                url=reverse("compliance_grid"),
+                url=reverse("studios:compliance_grid"),
                 detail=_("Every studio against its policy's quotas, red, amber or green."),
             )
         ],
@@ -73,17 +76,13 @@ def compliance_panel(user) -> HomePanel | None:
 @home_panel
 def growth_and_resources_panel(user) -> HomePanel | None:
     """Members: their growth file. Everyone working in a city: the city's shared resources."""
-    from accounts.permissions import can
-
-    from .models import Membership
-    from .permissions import GROWTH_ROLES
 
     items = []
     if Membership.objects.filter(user=user, role__in=GROWTH_ROLES).exists():
         items.append(
             HomeItem(
                 label=_("My growth file"),
-                url=reverse("growth_file", args=[user.pk]),
+                url=reverse("studios:growth_file", args=[user.pk]),
                 detail=_("Growth plan, semester summaries, attendance and outputs."),
             )
         )
@@ -91,7 +90,7 @@ def growth_and_resources_panel(user) -> HomePanel | None:
         items.append(
             HomeItem(
                 label=_("Shared resources"),
-                url=reverse("resources"),
+                url=reverse("studios:resources"),
                 detail=_("Courses, cases and resource packs the studios of your city share."),
             )
         )
@@ -103,10 +102,6 @@ def growth_and_resources_panel(user) -> HomePanel | None:
 @home_panel
 def recruitment_panel(user) -> HomePanel | None:
     """Teachers: the member recruitment rounds open now. The bureau: rounds to close or assign."""
-    from accounts.permissions import can
-
-    from .models import RecruitmentStatus
-    from .recruitment import open_rounds_for_teacher, rounds_run_by
 
     if not can(user, "studios.browse_recruitment"):
         return None
@@ -117,7 +112,7 @@ def recruitment_panel(user) -> HomePanel | None:
         items.append(
             HomeItem(
                 label=r.title,
-                url=reverse("recruitment_detail", args=[r.pk]),
+                url=reverse("studios:recruitment_detail", args=[r.pk]),
                 detail=_("Assign the seats") if waiting else r.get_status_display(),
                 urgent=waiting,
             )
@@ -127,7 +122,7 @@ def recruitment_panel(user) -> HomePanel | None:
             items.append(
                 HomeItem(
                     label=r.title,
-                    url=reverse("recruitment_detail", args=[r.pk]),
+                    url=reverse("studios:recruitment_detail", args=[r.pk]),
                     detail=_("Request a seat in a studio until %(day)s")
                     % {"day": r.closes_on.isoformat()},
                 )

@@ -1,13 +1,14 @@
 """Permission rules for studios (registered with the one accounts.permissions module)."""
 
-from accounts.permissions import role_assignments, rule
+from accounts.models import Role
+from accounts.permissions import has_role, in_scope, role_assignments, rule, works_in_city
+
+from .models import Membership, Studio, StudioStatus
 
 
 @rule("studios.view_studio_certificate")
 def can_view_studio_certificate(user, studio) -> bool:
     """The host (guardian grant on the studio) and the municipal bureau of the studio's city."""
-    from accounts.models import Role
-    from accounts.permissions import in_scope
 
     if user.is_superuser:
         return True
@@ -18,14 +19,14 @@ def can_view_studio_certificate(user, studio) -> bool:
 
 # Roles that oversee studios inside their organisational scope (read everything there).
 STUDIO_READERS = {
-    "municipal_admin",
-    "ce_officer",
-    "county_reviewer",
-    "auditor",
-    "school_admin",
+    Role.MUNICIPAL_ADMIN,
+    Role.CE_OFFICER,
+    Role.COUNTY_REVIEWER,
+    Role.AUDITOR,
+    Role.SCHOOL_ADMIN,
 }
 # Roles that run the programme for the city: team changes, recruitment, the compliance grid.
-STUDIO_MANAGERS = {"municipal_admin", "ce_officer"}
+STUDIO_MANAGERS = {Role.MUNICIPAL_ADMIN, Role.CE_OFFICER}
 
 
 def is_host(user, studio) -> bool:
@@ -34,7 +35,6 @@ def is_host(user, studio) -> bool:
 
 def is_member(user, studio) -> bool:
     """A current member of any role (host, assistant, advisor, member, shadow trainee)."""
-    from .models import Membership
 
     return Membership.objects.filter(studio=studio, user=user, end_date__isnull=True).exists()
 
@@ -42,7 +42,6 @@ def is_member(user, studio) -> bool:
 @rule("studios.view_studio")
 def can_view_studio(user, studio) -> bool:
     """The full studio home: its people, the bureau and the organisations above it."""
-    from accounts.permissions import in_scope
 
     if user.is_superuser or in_scope(user, studio.school, roles=STUDIO_READERS):
         return True
@@ -52,7 +51,6 @@ def can_view_studio(user, studio) -> bool:
 @rule("studios.manage_studio")
 def can_manage_studio(user, studio) -> bool:
     """The host runs an active studio: activities, plans, outputs, reviews of growth files."""
-    from .models import StudioStatus
 
     return studio.status == StudioStatus.ACTIVE and (user.is_superuser or is_host(user, studio))
 
@@ -60,7 +58,6 @@ def can_manage_studio(user, studio) -> bool:
 @rule("studios.oversee_studio")
 def can_oversee_studio(user, studio) -> bool:
     """The municipal bureau (and, where the policy says so, the centre) of the studio's city."""
-    from accounts.permissions import in_scope
 
     return user.is_superuser or in_scope(user, studio.school, roles=STUDIO_MANAGERS)
 
@@ -68,9 +65,8 @@ def can_oversee_studio(user, studio) -> bool:
 @rule("studios.oversee_studios")
 def can_oversee_studios(user, _obj=None) -> bool:
     """Any studio-overseeing role: for the compliance grid and the bureau's lists."""
-    from accounts.permissions import has_role
 
-    return user.is_superuser or has_role(user, STUDIO_READERS - {"school_admin"})
+    return user.is_superuser or has_role(user, STUDIO_READERS - {Role.SCHOOL_ADMIN})
 
 
 @rule("studios.confirm_attendance")
@@ -94,7 +90,6 @@ GROWTH_ROLES = {"member", "shadow"}
 def can_view_growth_file(user, person) -> bool:
     """A growth file follows its person: they, the hosts of every studio they belong or
     belonged to, and the bureau overseeing those studios read it."""
-    from .models import Studio
 
     if user.is_superuser or user.pk == person.pk:
         return True
@@ -112,12 +107,26 @@ def can_view_studio_growth(user, studio) -> bool:
 def can_keep_growth_file(user, studio) -> bool:
     """A current member (or shadow trainee) of an active studio writes their growth plan and
     semester summaries there."""
-    from .models import Membership, StudioStatus
 
     return (
         studio.status == StudioStatus.ACTIVE
         and Membership.objects.filter(
             studio=studio, user=user, end_date__isnull=True, role__in=GROWTH_ROLES
+        ).exists()
+    )
+
+
+@rule("studios.write_growth_file")
+def can_write_growth_file(user, person) -> bool:
+    """One's own growth file, while one is a current member (or shadow trainee) of an active
+    studio; which studio a text goes to is checked again by ``keep_growth_file``."""
+
+    return user.pk == person.pk and (
+        Membership.objects.filter(
+            user=user,
+            end_date__isnull=True,
+            role__in=GROWTH_ROLES,
+            studio__status=StudioStatus.ACTIVE,
         ).exists()
     )
 
@@ -146,7 +155,6 @@ def can_review_summary(user, summary) -> bool:
 @rule("studios.add_output")
 def can_add_output(user, studio) -> bool:
     """The host records any output of the studio; a current member records their own."""
-    from .models import StudioStatus
 
     if can_manage_studio(user, studio):
         return True
@@ -155,7 +163,6 @@ def can_add_output(user, studio) -> bool:
 
 @rule("studios.change_output")
 def can_change_output(user, output) -> bool:
-    from .models import StudioStatus
 
     studio = output.studio
     if can_manage_studio(user, studio):
@@ -177,8 +184,7 @@ def can_download_output(user, output) -> bool:
     """A shared output is for everyone working in the studio's city (资源共享); any other file
     for those who may open the studio."""
     city_id = output.studio.school.city_id
-    in_city = any(ra.organisation.city_id == city_id for ra in role_assignments(user))
-    if output.shared and (user.is_superuser or in_city):
+    if output.shared and works_in_city(user, city_id):
         return True
     return can_view_studio(user, output.studio)
 
@@ -207,7 +213,6 @@ def can_view_evidence(user, evidence) -> bool:
 @rule("studios.view_absences")
 def can_view_absences(user, studio) -> bool:
     """Members' absence counts: the host and the organisations overseeing the studio."""
-    from accounts.permissions import in_scope
 
     if user.is_superuser or in_scope(user, studio.school, roles=STUDIO_READERS):
         return True
@@ -227,7 +232,6 @@ def can_change_team(user, studio) -> bool:
 @rule("studios.run_recruitment")
 def can_run_recruitment(user, call_or_round) -> bool:
     """Open, close and assign a recruitment round: the bureau of the batch's city."""
-    from accounts.permissions import in_scope
 
     call = getattr(call_or_round, "call", call_or_round)
     return user.is_superuser or in_scope(user, call.bureau, roles=STUDIO_MANAGERS)
@@ -236,7 +240,6 @@ def can_run_recruitment(user, call_or_round) -> bool:
 @rule("studios.open_recruitment_rounds")
 def can_open_recruitment_rounds(user, _obj=None) -> bool:
     """The form to open a round is for the bureau (each call is checked again)."""
-    from accounts.permissions import has_role
 
     return user.is_superuser or has_role(user, STUDIO_MANAGERS)
 
@@ -245,9 +248,7 @@ def can_open_recruitment_rounds(user, _obj=None) -> bool:
 def can_request_seat(user, recruitment_round) -> bool:
     """A teacher of the round's city may request a bureau-assigned seat."""
     city_id = recruitment_round.call.bureau.city_id
-    return any(
-        ra.role == "teacher" and ra.organisation.city_id == city_id for ra in role_assignments(user)
-    )
+    return not user.is_superuser and works_in_city(user, city_id, roles={Role.TEACHER})
 
 
 @rule("studios.view_recruitment")
@@ -257,6 +258,5 @@ def can_view_recruitment(user, recruitment_round) -> bool:
 
 @rule("studios.browse_recruitment")
 def can_browse_recruitment(user, _obj=None) -> bool:
-    from accounts.permissions import has_role
 
-    return user.is_superuser or has_role(user, STUDIO_MANAGERS | {"teacher"})
+    return user.is_superuser or has_role(user, STUDIO_MANAGERS | {Role.TEACHER})

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from accounts.models import OrganisationKind, Role
 from accounts.scheduling import daily_job
 from accounts.selectors import users_with_role
 from accounts.services import audit_record, notify, reminder_send
@@ -16,7 +17,6 @@ from .models import Attendance, Studio, StudioStatus
 @daily_job("studios.flag_unmet_quotas")
 def flag_unmet_quotas(today: date) -> list[str]:
     """Tell the host and the bureau, once, of each quota period that closed short."""
-    from accounts.models import OrganisationKind, Role
 
     studios = list(
         Studio.objects.filter(status=StudioStatus.ACTIVE, term_start__lte=today).select_related(
@@ -60,7 +60,7 @@ def flag_unmet_quotas(today: date) -> list[str]:
                     body=lambda m=missed: (
                         _("%(count)d of %(target)d done.") % {"count": m.count, "target": m.target}
                     ),
-                    url=f"/studios/{studio.pk}/",
+                    url=studio.get_absolute_url(),
                     obj=studio,
                     dedupe_key=key,
                 )

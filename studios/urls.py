@@ -1,10 +1,84 @@
-from django.urls import include, path
+"""The studios app's URLs, under the ``studios:`` namespace, grouped as its views are."""
 
-# One urlconf per area of running a studio; each module keeps its views and its urlpatterns.
+from django.urls import path
+
+from .views import activities, files, home, plaques, team
+
+app_name = "studios"
+
 urlpatterns = [
-    path("", include("studios.views.home")),
-    path("", include("studios.views.plaques")),
-    path("", include("studios.views.activities")),
-    path("", include("studios.views.team")),
-    path("", include("studios.views.files")),
+    # home
+    path("studios/", home.StudioDirectoryView.as_view(), name="studio_directory"),
+    path("studios/<int:pk>/", home.StudioHomeView.as_view(), name="studio_home"),
+    # plaques
+    path("plaques/verify/", plaques.PlaqueVerifyView.as_view(), name="plaque_verify"),
+    path(
+        "studios/<int:pk>/certificate.pdf",
+        plaques.StudioCertificateView.as_view(),
+        name="studio_certificate",
+    ),
+    # activities
+    path(
+        "studios/<int:pk>/activities/", activities.ActivityListView.as_view(), name="activity_list"
+    ),
+    path(
+        "studios/<int:pk>/activities/new/",
+        activities.ActivityCreateView.as_view(),
+        name="activity_create",
+    ),
+    path(
+        "studios/<int:pk>/activities/<int:activity_pk>/",
+        activities.ActivityDetailView.as_view(),
+        name="activity_detail",
+    ),
+    path(
+        "studios/<int:pk>/activities/<int:activity_pk>/edit/",
+        activities.ActivityEditView.as_view(),
+        name="activity_edit",
+    ),
+    path("attendance/", activities.MyAttendanceView.as_view(), name="my_attendance"),
+    path(
+        "attendance/<int:pk>/confirm/",
+        activities.AttendanceConfirmView.as_view(),
+        name="attendance_confirm",
+    ),
+    path("evidence/<int:pk>/", activities.EvidenceFileView.as_view(), name="evidence_file"),
+    path("compliance/", activities.ComplianceGridView.as_view(), name="compliance_grid"),
+    path(
+        "compliance/export.xlsx",
+        activities.ComplianceExportView.as_view(),
+        name="compliance_export",
+    ),
+    # team
+    path("studios/<int:pk>/team/", team.StudioTeamView.as_view(), name="studio_team"),
+    path("recruitment/", team.RecruitmentListView.as_view(), name="recruitment_list"),
+    path("recruitment/<int:pk>/", team.RecruitmentDetailView.as_view(), name="recruitment_detail"),
+    path("recruitment/<int:pk>/apply/", team.SeatRequestView.as_view(), name="seat_request"),
+    path(
+        "recruitment/<int:pk>/assign/",
+        team.RecruitmentAssignView.as_view(),
+        name="recruitment_assign",
+    ),
+    path(
+        "recruitment/<int:pk>/close/", team.RecruitmentCloseView.as_view(), name="recruitment_close"
+    ),
+    path(
+        "recruitment/<int:pk>/finish/",
+        team.RecruitmentFinishView.as_view(),
+        name="recruitment_finish",
+    ),
+    # files
+    path("studios/<int:pk>/plans/", files.StudioPlansView.as_view(), name="studio_plans"),
+    path("studios/<int:pk>/plans/edit/", files.PlanEditView.as_view(), name="plan_edit"),
+    path(
+        "studios/<int:pk>/plans/<int:plan_pk>/",
+        files.PlanVersionView.as_view(),
+        name="plan_version",
+    ),
+    path("growth/", files.MyGrowthView.as_view(), name="my_growth"),
+    path("growth/<int:user_pk>/", files.GrowthFileView.as_view(), name="growth_file"),
+    path("studios/<int:pk>/growth/", files.StudioGrowthView.as_view(), name="studio_growth"),
+    path("studios/<int:pk>/outputs/", files.StudioOutputsView.as_view(), name="studio_outputs"),
+    path("outputs/<int:pk>/file/", files.OutputFileView.as_view(), name="output_file"),
+    path("resources/", files.ResourcesView.as_view(), name="resources"),
 ]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.workflow import TransitionRefused, transition
 
+from .errors import StudioError
 from .models import (
     RecruitmentRound,
     RecruitmentStatus,
@@ -20,7 +21,6 @@ from .models import (
     Studio,
     StudioStatus,
 )
-from .services import StudioError
 
 
 def _not_active(_state) -> StudioError:

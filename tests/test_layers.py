@@ -61,3 +61,13 @@ def test_the_publication_seam_is_the_only_exception(tmp_path):
     result = _lint(house)
     assert result.returncode != 0
     assert "applications.wrong -> studios.selectors" in result.stdout
+
+
+def test_assessments_and_funding_stay_strangers(tmp_path):
+    """They share a floor: neither may import the other (the audit workbook gets both apps'
+    sheets from the registry in core.exports instead)."""
+    house = _copy_of_the_house(tmp_path)
+    (house / "funding" / "wrong.py").write_text("from assessments.models import AnnualReport\n")
+    result = _lint(house)
+    assert result.returncode != 0
+    assert "funding.wrong -> assessments.models" in result.stdout

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect
-from django.urls import path, re_path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
@@ -94,7 +94,7 @@ class CallFormMixin:
             call = self.save(form, criteria, attachment)
             if call is not None:
                 messages.success(request, _("The call is saved."))
-                return redirect("call_detail", call.pk)
+                return redirect("applications:call_detail", call.pk)
         return self.render_forms(form, criteria, attachment, status=400)
 
 
@@ -166,15 +166,4 @@ class CallActionView(PermissionRequiredMixin, View):
                 messages.success(request, _("The call is closed."))
         except services.ApplicationError as exc:
             messages.error(request, str(exc))
-        return redirect(reverse("call_detail", args=[pk]))
-
-
-urlpatterns = [
-    path("calls/", CallListView.as_view(), name="call_list"),
-    path("calls/new/", CallCreateView.as_view(), name="call_create"),
-    path("calls/<int:pk>/", CallDetailView.as_view(), name="call_detail"),
-    path("calls/<int:pk>/edit/", CallEditView.as_view(), name="call_edit"),
-    re_path(
-        r"^calls/(?P<pk>\d+)/(?P<action>open|close)/$", CallActionView.as_view(), name="call_action"
-    ),
-]
+        return redirect(reverse("applications:call_detail", args=[pk]))

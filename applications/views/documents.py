@@ -7,10 +7,11 @@ each of which finds the object inside the user's scope (404 outside it) and asks
 from pathlib import PurePath
 
 from django.http import Http404, HttpResponse
-from django.urls import path
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views import View
 
+from accounts.jobs import job_start
 from accounts.mixins import PermissionRequiredMixin
 from accounts.permissions import can
 from core.files import file_download, stored_file_response
@@ -89,9 +90,6 @@ class CallPacketView(PermissionRequiredMixin, View):
 
     def post(self, request, pk):
         """Build the packet in the background (a call may hold many forms) and follow it."""
-        from django.shortcuts import redirect
-
-        from accounts.jobs import job_start
 
         job = job_start(
             actor=request.user,
@@ -99,21 +97,4 @@ class CallPacketView(PermissionRequiredMixin, View):
             title=_("All applications of %(call)s as one PDF") % {"call": self.object.title},
             params={"call": self.object.pk},
         )
-        return redirect("job_detail", job.pk)
-
-
-urlpatterns = [
-    path("applications/<int:pk>/pdf/", ApplicationPdfView.as_view(), name="application_pdf"),
-    path("applications/<int:pk>/photo/", ApplicationPhotoView.as_view(), name="application_photo"),
-    path(
-        "applications/<int:pk>/attachments/<int:attachment_pk>/",
-        ApplicationAttachmentView.as_view(),
-        name="application_attachment",
-    ),
-    path(
-        "calls/<int:pk>/attachments/<int:attachment_pk>/",
-        CallAttachmentView.as_view(),
-        name="call_attachment",
-    ),
-    path("calls/<int:pk>/packet.pdf", CallPacketView.as_view(), name="call_packet"),
-]
+        return redirect("accounts:job_detail", job.pk)

@@ -4,19 +4,15 @@ from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
-from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.generic import ListView, TemplateView
 
-from accounts.mixins import PermissionRequiredMixin
-from accounts.models import Organisation, OrganisationKind, SchoolStage
+from accounts.mixins import ActionPermissionMixin, PermissionRequiredMixin
 from accounts.permissions import can
 from applications import experts, selectors
-from applications.forms import CriterionScoreForm
+from applications.forms import AssignFilterForm, AssignForm, ConflictForm, CriterionScoreForm
 from applications.models import ApplicationStatus, CallStatus, ExpertAssignment
 from applications.services import ApplicationError
-from core import forms as core_forms
 from core.http import as_ids
 
 PAGE_SIZE = 25
@@ -26,73 +22,6 @@ SKIPPED_SHOWN = 15
 
 
 # --- forms ----------------------------------------------------------------------------------
-
-
-class AssignFilterForm(core_forms.Form):
-    q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100)
-    county = forms.ChoiceField(label=gettext_lazy("County/district"), required=False)
-    stage = forms.ChoiceField(label=gettext_lazy("School stage"), required=False)
-    unassigned = forms.BooleanField(label=gettext_lazy("Only without experts"), required=False)
-
-    def __init__(self, *args, call, **kwargs):
-        super().__init__(*args, **kwargs)
-        counties = Organisation.objects.filter(
-            city_id=call.bureau.city_id, kind=OrganisationKind.COUNTY_BUREAU
-        ).order_by("code")
-        self.fields["county"].choices = [
-            ("", _("All counties")),
-            ("affiliated", _("Bureau-affiliated schools")),
-        ] + [(str(c.pk), c.name) for c in counties]
-        labels = dict(SchoolStage.choices)
-        self.fields["stage"].choices = [("", _("All stages"))] + [
-            (code, labels.get(code, code)) for code in call.school_stages
-        ]
-
-    def filters(self) -> dict:
-        data = self.cleaned_data if self.is_valid() else {}
-        return {
-            "q": data.get("q", ""),
-            "county": data.get("county", ""),
-            "stage": data.get("stage", ""),
-            "unassigned": bool(data.get("unassigned")),
-        }
-
-
-class AssignForm(core_forms.Form):
-    experts = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("Experts"),
-        queryset=None,
-        error_messages={"required": gettext_lazy("Choose at least one expert.")},
-    )
-    applications = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("Applications"), queryset=None, required=False
-    )
-    select_all = forms.BooleanField(required=False)
-
-    def __init__(self, *args, call, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["experts"].queryset = experts.experts_for_call(call)
-        self.fields["applications"].queryset = call.applications.filter(
-            status=ApplicationStatus.EXPERT_REVIEW
-        )
-
-    def clean(self):
-        data = super().clean()
-        if not data.get("select_all") and not data.get("applications"):
-            raise forms.ValidationError(_("Choose at least one application."))
-        return data
-
-
-class ConflictForm(core_forms.Form):
-    reason = forms.CharField(
-        label=gettext_lazy("What is the conflict of interest?"),
-        max_length=300,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    always = forms.BooleanField(
-        label=gettext_lazy("Always: I have a conflict with this school for any application"),
-        required=False,
-    )
 
 
 def _show_problems(form: forms.Form, exc: ApplicationError) -> None:
@@ -245,8 +174,12 @@ class ExpertQueueView(PermissionRequiredMixin, ListView):
         )
 
 
-class AssignmentScoreView(PermissionRequiredMixin, TemplateView):
+class AssignmentScoreView(ActionPermissionMixin, TemplateView):
     permission = "applications.view_assignment"
+    action_permissions = {
+        "score": "applications.score_application",
+        "conflict": "applications.score_application",
+    }
     template_name = "applications/experts/assignment.html"
 
     def lookup(self, user, pk):
@@ -304,7 +237,7 @@ class AssignmentScoreView(PermissionRequiredMixin, TemplateView):
                     request,
                     _("You declined this application; the bureau has been told."),
                 )
-                return redirect("expert_queue")
+                return redirect("applications:expert_queue")
             score_form = CriterionScoreForm(request.POST, items=criteria)
             score_form.is_valid()  # the form checks nothing but the comment's length
             experts.scores_submit(
@@ -319,7 +252,7 @@ class AssignmentScoreView(PermissionRequiredMixin, TemplateView):
             self.object = experts.assignment_for(request.user, self.object.pk)
             return self.render_page(score_form, conflict_form, criteria, status=400)
         messages.success(request, _("Your scores are submitted."))
-        return redirect("assignment_score", pk=self.object.pk)
+        return redirect("applications:assignment_score", pk=self.object.pk)
 
 
 # --- the bureau: ranking and selection ------------------------------------------------------
@@ -378,16 +311,4 @@ class CallRankingView(PermissionRequiredMixin, TemplateView):
             _("Selection saved: %(count)d selected; %(changed)d applicants were told.")
             % {"count": len(ids), "changed": len(selected) + len(not_selected)},
         )
-        return redirect("call_ranking", pk=self.object.pk)
-
-
-urlpatterns = [
-    path("calls/<int:pk>/experts/", CallExpertsView.as_view(), name="call_experts"),
-    path("calls/<int:pk>/ranking/", CallRankingView.as_view(), name="call_ranking"),
-    path("experts/", ExpertQueueView.as_view(), name="expert_queue"),
-    path(
-        "experts/assignments/<int:pk>/",
-        AssignmentScoreView.as_view(),
-        name="assignment_score",
-    ),
-]
+        return redirect("applications:call_ranking", pk=self.object.pk)

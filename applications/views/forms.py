@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -53,8 +52,8 @@ class ApplicationStartView(PermissionRequiredMixin, View):
             application = services.application_start(actor=request.user, call=self.object)
         except services.ApplicationError as exc:
             messages.error(request, str(exc))
-            return redirect("call_detail", pk)
-        return redirect("application_edit", application.pk)
+            return redirect("applications:call_detail", pk)
+        return redirect("applications:application_edit", application.pk)
 
 
 class ApplicationEditView(PermissionRequiredMixin, TemplateView):
@@ -132,7 +131,7 @@ class ApplicationEditView(PermissionRequiredMixin, TemplateView):
             return self.render_page(host, advisors, members, status=400)
         if "submit" not in request.POST:
             messages.success(request, _("Draft saved. You can come back and finish it later."))
-            return redirect("application_edit", application.pk)
+            return redirect("applications:application_edit", application.pk)
         try:
             workflow.submit(actor=request.user, application=application, today=clock.today())
         except services.ApplicationError as exc:
@@ -154,7 +153,7 @@ class ApplicationEditView(PermissionRequiredMixin, TemplateView):
             )
             return self.render_page(host, advisors, members, status=400)
         messages.success(request, _("Submitted. Your school will review it next."))
-        return redirect("application_detail", application.pk)
+        return redirect("applications:application_detail", application.pk)
 
 
 class ApplicationDetailView(PermissionRequiredMixin, TemplateView):
@@ -213,7 +212,7 @@ class AttachmentUploadView(PermissionRequiredMixin, View):
                 messages.success(request, _("The file is attached."))
             except services.ApplicationError as exc:
                 messages.error(request, str(exc))
-        return redirect("application_edit", pk)
+        return redirect("applications:application_edit", pk)
 
 
 class AttachmentDeleteView(PermissionRequiredMixin, View):
@@ -229,21 +228,4 @@ class AttachmentDeleteView(PermissionRequiredMixin, View):
             messages.success(request, _("The attachment is removed."))
         except services.ApplicationError as exc:
             messages.error(request, str(exc))
-        return redirect("application_edit", pk)
-
-
-urlpatterns = [
-    path("calls/<int:pk>/apply/", ApplicationStartView.as_view(), name="application_start"),
-    path("applications/<int:pk>/", ApplicationDetailView.as_view(), name="application_detail"),
-    path("applications/<int:pk>/edit/", ApplicationEditView.as_view(), name="application_edit"),
-    path(
-        "applications/<int:pk>/attachments/new/",
-        AttachmentUploadView.as_view(),
-        name="application_attach",
-    ),
-    path(
-        "applications/<int:pk>/attachments/<int:attachment_pk>/delete/",
-        AttachmentDeleteView.as_view(),
-        name="application_detach",
-    ),
-]
+        return redirect("applications:application_edit", pk)

@@ -5,68 +5,33 @@ makes public: hosts' names, schools, counties, stages, research directions, stud
 numbers and terms; never a phone number, and no application that is not on the public list.
 """
 
-from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
-from accounts.mixins import PermissionRequiredMixin
+from accounts.mixins import ActionPermissionMixin, PermissionRequiredMixin
 from applications import publication, selectors, services, workflow
+from applications.forms import ObjectionForm, ResolveForm
 from applications.models import CallStatus, Objection
 from core import clock
-from core import forms as core_forms
 
 # --- forms ----------------------------------------------------------------------------------
-
-
-class ObjectionForm(core_forms.Form):
-    name = forms.CharField(label=gettext_lazy("Your name"), max_length=60)
-    contact = forms.CharField(
-        label=gettext_lazy("Phone or email"),
-        max_length=120,
-        help_text=gettext_lazy("Only the bureau sees it, to reach you about your objection."),
-    )
-    text = forms.CharField(
-        label=gettext_lazy("Your objection"),
-        max_length=publication.OBJECTION_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=gettext_lazy("Say what you object to and on what facts it rests."),
-    )
-    # A honeypot: hidden from people, filled in by form-filling bots.
-    website = forms.CharField(
-        label=gettext_lazy("Leave this field empty"),
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
-
-
-class ResolveForm(core_forms.Form):
-    objection = forms.IntegerField(widget=forms.HiddenInput)
-    decision = forms.ChoiceField(
-        label=gettext_lazy("Decision"),
-        choices=[
-            ("dismissed", gettext_lazy("Dismiss the objection")),
-            ("upheld", gettext_lazy("Uphold it: remove the application from the list")),
-        ],
-        widget=forms.RadioSelect,
-    )
-    resolution = forms.CharField(
-        label=gettext_lazy("Resolution"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy("What was checked and why this decision; it is kept on record."),
-    )
 
 
 # --- the bureau: notice, objections, publication --------------------------------------------
 
 
-class NoticeManageView(PermissionRequiredMixin, TemplateView):
+class NoticeManageView(ActionPermissionMixin, TemplateView):
     permission = "applications.manage_call"
+    # Resolving also needs applications.resolve_objection on the objection (its service asks).
+    action_permissions = {
+        "start": "applications.manage_call",
+        "resolve": "applications.manage_call",
+    }
     template_name = "applications/notice_manage.html"
 
     def lookup(self, user, pk):
@@ -123,7 +88,7 @@ class NoticeManageView(PermissionRequiredMixin, TemplateView):
                 raise Http404
         except services.ApplicationError as exc:
             messages.error(request, str(exc))
-        return redirect("call_notice_manage", pk)
+        return redirect("applications:call_notice_manage", pk)
 
     def resolve(self, request) -> None:
         form = ResolveForm(request.POST)
@@ -181,7 +146,7 @@ class CallPublishView(PermissionRequiredMixin, View):
                 )
                 % {"count": len(studios)},
             )
-        return redirect("call_detail", pk)
+        return redirect("applications:call_detail", pk)
 
 
 # --- public pages (no login) ------------------------------------------------------------------
@@ -287,16 +252,3 @@ class PublicResultsView(TemplateView):
             studios=list(publication.published_studios(call)),
             **kwargs,
         )
-
-
-urlpatterns = [
-    path("calls/<int:pk>/notice/", NoticeManageView.as_view(), name="call_notice_manage"),
-    path("calls/<int:pk>/publish/", CallPublishView.as_view(), name="call_publish"),
-    path("notice/<int:pk>/", PublicNoticeView.as_view(), name="public_notice"),
-    path(
-        "notice/<int:pk>/object/<int:application_pk>/",
-        ObjectionFileView.as_view(),
-        name="objection_file",
-    ),
-    path("results/<int:pk>/", PublicResultsView.as_view(), name="public_results"),
-]

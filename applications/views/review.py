@@ -2,14 +2,13 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
 from accounts.mixins import PermissionRequiredMixin
-from accounts.models import Organisation, OrganisationKind
-from accounts.permissions import role_assignments
+from accounts.permissions import counties_for
 from applications import selectors, services, workflow
 from applications.forms import ExtensionForm, OpinionForm, QueueFilterForm
 from applications.models import REVIEW_STATUSES, ApplicationStatus
@@ -25,10 +24,7 @@ class FilteredApplicationsMixin:
 
     def filter_form(self):
         user = self.request.user
-        city_ids = {ra.organisation.city_id for ra in role_assignments(user)}
-        counties = Organisation.objects.filter(
-            kind=OrganisationKind.COUNTY_BUREAU, city_id__in=city_ids
-        ).order_by("code")
+        counties = counties_for(user).order_by("code")
         form = QueueFilterForm(
             self.request.GET or None,
             calls=selectors.calls_for(user),
@@ -74,7 +70,7 @@ class BulkApproveView(PermissionRequiredMixin, FilteredApplicationsMixin, View):
 
     def post(self, request):
         opinion = request.POST.get("opinion", "").strip()
-        back = reverse("review_queue") + "?" + request.GET.urlencode()
+        back = reverse("applications:review_queue") + "?" + request.GET.urlencode()
         if not opinion:
             messages.error(request, _("Write the opinion that goes into every approved form."))
             return redirect(back)
@@ -109,7 +105,7 @@ class ReviewDecisionView(PermissionRequiredMixin, View):
         }.get(request.POST.get("decision"))
         if action is None:
             messages.error(request, _("Choose approve, return or reject."))
-            return redirect("application_detail", pk)
+            return redirect("applications:application_detail", pk)
         try:
             action(
                 actor=request.user,
@@ -118,9 +114,9 @@ class ReviewDecisionView(PermissionRequiredMixin, View):
             )
         except services.ApplicationError as exc:
             messages.error(request, str(exc))
-            return redirect("application_detail", pk)
+            return redirect("applications:application_detail", pk)
         messages.success(request, _("Your decision is recorded."))
-        return redirect("review_queue")
+        return redirect("applications:review_queue")
 
 
 class ExtensionView(PermissionRequiredMixin, View):
@@ -133,7 +129,7 @@ class ExtensionView(PermissionRequiredMixin, View):
         form = ExtensionForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Give a date and a reason for the extension."))
-            return redirect("application_detail", pk)
+            return redirect("applications:application_detail", pk)
         try:
             services.application_grant_extension(
                 actor=request.user, application=self.object, **form.cleaned_data
@@ -141,7 +137,7 @@ class ExtensionView(PermissionRequiredMixin, View):
             messages.success(request, _("The applicant may now submit late."))
         except services.ApplicationError as exc:
             messages.error(request, str(exc))
-        return redirect("application_detail", pk)
+        return redirect("applications:application_detail", pk)
 
 
 class CallApplicationsView(PermissionRequiredMixin, FilteredApplicationsMixin, ListView):
@@ -164,16 +160,3 @@ class CallApplicationsView(PermissionRequiredMixin, FilteredApplicationsMixin, L
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(call=self.object, **kwargs)
-
-
-urlpatterns = [
-    path("review/", ReviewQueueView.as_view(), name="review_queue"),
-    path("review/bulk/", BulkApproveView.as_view(), name="review_bulk"),
-    path("applications/<int:pk>/review/", ReviewDecisionView.as_view(), name="application_review"),
-    path("applications/<int:pk>/extension/", ExtensionView.as_view(), name="application_extension"),
-    path(
-        "calls/<int:pk>/applications/",
-        CallApplicationsView.as_view(),
-        name="call_applications",
-    ),
-]

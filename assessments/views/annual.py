@@ -4,21 +4,18 @@ request, call one service and say what happened."""
 
 from datetime import date, timedelta
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.shortcuts import redirect
-from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from accounts.mixins import PermissionRequiredMixin
+from accounts.mixins import ActionPermissionMixin, PermissionRequiredMixin
 from accounts.permissions import can
+from assessments.forms import AssessorFilterForm
 from core import clock
-from core import forms as core_forms
 from core.files import file_download, stored_file_response
 from core.http import as_id
 from policies.models import AssessmentScale
@@ -38,30 +35,6 @@ from ..services import AssessmentError
 def default_year(day: date) -> int:
     """The year being reported on: this year from its second half, else the last one."""
     return day.year if day.month >= 7 else day.year - 1
-
-
-class AssessorFilterForm(core_forms.Form):
-    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
-    report_status = forms.ChoiceField(label=gettext_lazy("Report"), required=False)
-    outcome = forms.ChoiceField(label=gettext_lazy("Outcome"), required=False)
-    rectification_status = forms.ChoiceField(label=gettext_lazy("Rectification"), required=False)
-    q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100)
-
-    def __init__(self, data, *, year: int):
-        data = data.copy()
-        data.setdefault("year", str(year))
-        super().__init__(data)
-        self.fields["report_status"].choices = [
-            ("", _("Any")),
-            ("none", _("Not opened yet")),
-            *ReportStatus.choices,
-        ]
-        self.fields["outcome"].choices = [
-            ("", _("Any")),
-            ("none", _("Not decided")),
-            *Outcome.choices,
-        ]
-        self.fields["rectification_status"].choices = [("", _("Any")), *RectificationStatus.choices]
 
 
 def scores_from(post, indicators) -> dict[str, str]:
@@ -118,15 +91,27 @@ class AnnualReportsView(LoginRequiredMixin, TemplateView):
             assessment = services.assessment_open(actor=request.user, studio=studio, year=year)
         except AssessmentError as exc:
             messages.error(request, str(exc))
-            return redirect("annual_reports")
-        return redirect("assessment_detail", assessment.pk)
+            return redirect("assessments:annual_reports")
+        return redirect("assessments:assessment_detail", assessment.pk)
 
 
 # --- one report -------------------------------------------------------------------------------
 
 
-class AnnualReportView(PermissionRequiredMixin, TemplateView):
+class AnnualReportView(ActionPermissionMixin, TemplateView):
     permission = "assessments.view_annual_report"
+    action_permissions = {
+        "save": "assessments.write_report",
+        "submit": "assessments.write_report",
+        "attach": "assessments.write_report",
+        "detach": "assessments.write_report",
+        "return": "assessments.assess_studio",
+        "accept": "assessments.assess_studio",
+    }
+
+    def action_object(self, action: str):
+        return self.object.studio  # both rules are asked about the report's studio
+
     template_name = "assessments/annual_report.html"
 
     def lookup(self, user, pk):
@@ -200,12 +185,12 @@ class AnnualReportView(PermissionRequiredMixin, TemplateView):
                     actor=user, report=report, comment=post.get("comment", ""), today=clock.today()
                 )
                 messages.success(request, _("The report has been accepted; assess the studio."))
-                return redirect("assessment_detail", assessment.pk)
+                return redirect("assessments:assessment_detail", assessment.pk)
             else:
                 raise Http404
         except AssessmentError as exc:
             messages.error(request, str(exc))
-        return redirect("annual_report", report.pk)
+        return redirect("assessments:annual_report", report.pk)
 
 
 class ReportAttachmentView(PermissionRequiredMixin, View):
@@ -224,8 +209,20 @@ class ReportAttachmentView(PermissionRequiredMixin, View):
 # --- one assessment ---------------------------------------------------------------------------
 
 
-class AssessmentDetailView(PermissionRequiredMixin, TemplateView):
+class AssessmentDetailView(ActionPermissionMixin, TemplateView):
     permission = "assessments.view_annual_assessment"
+    action_permissions = {
+        "decide": "assessments.assess_studio",
+        "score": "assessments.score_annual_assessment",
+        "rectification_open": "assessments.assess_studio",
+        "rectification_submit": "assessments.write_report",
+        "rectification_accept": "assessments.assess_studio",
+        "rectification_reject": "assessments.assess_studio",
+    }
+
+    def action_object(self, action: str):
+        return self.object if action == "score" else self.object.studio
+
     template_name = "assessments/assessment_detail.html"
 
     def lookup(self, user, pk):
@@ -361,7 +358,7 @@ class AssessmentDetailView(PermissionRequiredMixin, TemplateView):
                 raise Http404
         except AssessmentError as exc:
             messages.error(request, str(exc))
-        return redirect("assessment_detail", assessment.pk)
+        return redirect("assessments:assessment_detail", assessment.pk)
 
 
 def _date_or_none(text: str) -> date | None:
@@ -389,18 +386,3 @@ class AssessmentLetterView(PermissionRequiredMixin, View):
             content_type="application/pdf",
             inline=True,
         )
-
-
-urlpatterns = [
-    path("assessments/", AnnualReportsView.as_view(), name="annual_reports"),
-    path("assessments/reports/<int:pk>/", AnnualReportView.as_view(), name="annual_report"),
-    path(
-        "assessments/reports/<int:pk>/attachments/<int:attachment_pk>/",
-        ReportAttachmentView.as_view(),
-        name="annual_report_attachment",
-    ),
-    path("assessments/<int:pk>/", AssessmentDetailView.as_view(), name="assessment_detail"),
-    path(
-        "assessments/<int:pk>/letter.pdf", AssessmentLetterView.as_view(), name="assessment_letter"
-    ),
-]

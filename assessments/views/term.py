@@ -4,48 +4,23 @@ a person's record of commendations and exclusions."""
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from accounts.mixins import PermissionRequiredMixin
-from accounts.models import Role
+from accounts.mixins import ActionPermissionMixin, PermissionRequiredMixin
 from accounts.pdf import render_pdf
-from accounts.permissions import can, has_role
+from accounts.permissions import can
 from applications.forms import IndicatorScoreForm
 from assessments import evaluation as services
+from assessments.forms import AssignForm, DecideForm
 from assessments.models import Commendation, HostExclusion, TermEvaluation
 from core import clock
-from core import forms as core_forms
 from core.files import file_download
 from studios.documents import zh_date
 
 # --- forms ----------------------------------------------------------------------------------
-
-
-class AssignForm(core_forms.Form):
-    experts = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("Experts"),
-        queryset=None,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": gettext_lazy("Choose at least one expert.")},
-    )
-
-    def __init__(self, *args, studio, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["experts"].queryset = services.experts_for_studio(studio)
-
-
-class DecideForm(core_forms.Form):
-    comment = forms.CharField(
-        label=gettext_lazy("The bureau's comment"),
-        required=False,
-        max_length=3000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
 
 
 def _show_problems(form: forms.Form, exc: services.AssessmentError) -> None:
@@ -67,7 +42,7 @@ class TermEvaluationListView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         today = clock.today()
-        is_bureau = user.is_superuser or has_role(user, Role.MUNICIPAL_ADMIN)
+        is_bureau = can(user, "assessments.run_term_evaluations")
         studios = list(services.term_studios_for(user, today)) if is_bureau else []
         rows = []
         for studio in studios:
@@ -94,10 +69,19 @@ class TermEvaluationListView(PermissionRequiredMixin, TemplateView):
 # --- one evaluation -------------------------------------------------------------------------
 
 
-class TermEvaluationView(PermissionRequiredMixin, TemplateView):
+class TermEvaluationView(ActionPermissionMixin, TemplateView):
     """The bureau assigns experts and decides; an assigned expert scores."""
 
     permission = "assessments.view_term_evaluation"
+    action_permissions = {
+        "assign": "assessments.evaluate_term",
+        "decide": "assessments.evaluate_term",
+        "score": "assessments.score_term_evaluation",
+    }
+
+    def action_object(self, action: str):
+        return self.object if action == "score" else self.object.studio
+
     template_name = "assessments/term/detail.html"
 
     def lookup(self, user, pk):
@@ -199,7 +183,7 @@ class TermEvaluationView(PermissionRequiredMixin, TemplateView):
                 _show_problems(form, exc)
             self.object = services.evaluation_for(user, evaluation.pk)
             return self.render_page(**forms_, status=400)
-        return redirect("term_evaluation", pk=evaluation.pk)
+        return redirect("assessments:term_evaluation", pk=evaluation.pk)
 
 
 # --- the certificate ------------------------------------------------------------------------
@@ -286,15 +270,3 @@ class PersonRecordView(PermissionRequiredMixin, TemplateView):
             evaluations=evaluations,
             **kwargs,
         )
-
-
-urlpatterns = [
-    path("evaluations/", TermEvaluationListView.as_view(), name="term_evaluations"),
-    path("evaluations/<int:pk>/", TermEvaluationView.as_view(), name="term_evaluation"),
-    path(
-        "evaluations/<int:pk>/certificate.pdf",
-        TermCertificateView.as_view(),
-        name="term_certificate",
-    ),
-    path("records/<int:user_pk>/", PersonRecordView.as_view(), name="person_record"),
-]

@@ -132,9 +132,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Sessions: a working day at most (not Django's two weeks); staff roles also time out when
 # idle (MINGSHI_IDLE_TIMEOUT_MINUTES below).
@@ -153,7 +153,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = False
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_LOCKOUT_CALLABLE = "accounts.security_views.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
 # Our audit trail records logins and logouts; axes keeps only the failure counters.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ADMIN = False  # accounts/admin.py shows the counters read-only, with an unlock

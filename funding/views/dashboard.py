@@ -1,23 +1,12 @@
 """The funding dashboard: a year's allocations against confirmed spending, charted and tabled."""
 
-from django import forms
-from django.urls import path
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from accounts.mixins import PermissionRequiredMixin
-from core import forms as core_forms
+from funding.forms import YearForm
 
 from ..dashboard import dashboard_years, funding_dashboard
-
-
-class YearForm(core_forms.Form):
-    year = forms.TypedChoiceField(label=gettext_lazy("Year"), coerce=int)
-
-    def __init__(self, data, *, years: list[int]):
-        super().__init__(data)
-        self.fields["year"].choices = [(year, str(year)) for year in years]
 
 
 class FundingDashboardView(PermissionRequiredMixin, TemplateView):
@@ -41,8 +30,3 @@ class FundingDashboardView(PermissionRequiredMixin, TemplateView):
         return super().get_context_data(
             year_form=form, dashboard=dashboard, chart_data=dashboard.chart_data(), **kwargs
         )
-
-
-urlpatterns = [
-    path("funding/", FundingDashboardView.as_view(), name="funding_dashboard"),
-]

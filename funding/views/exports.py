@@ -4,7 +4,6 @@ ones are written by a background job with a progress bar (accounts' job pages)."
 import tempfile
 
 from django.shortcuts import redirect
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
@@ -42,14 +41,9 @@ class AuditExportView(PermissionRequiredMixin, FormView):
                 title=_("Audit workbook: %(scope)s") % {"scope": scope.label},
                 params=scope.params(),
             )
-            return redirect("job_detail", job.pk)
+            return redirect("accounts:job_detail", job.pk)
         # Small: written to a temporary file (rows stream, memory stays flat) and sent.
         handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
         exports.write_workbook(scope, handle)
         handle.seek(0)
         return stream_download(handle, filename=scope.filename, content_type=XLSX)
-
-
-urlpatterns = [
-    path("exports/", AuditExportView.as_view(), name="audit_export"),
-]

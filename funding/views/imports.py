@@ -6,19 +6,19 @@ token names it). A workbook is measured before it is parsed (``core.spreadsheets
 page (``ImportJobView``) shows the progress and then the same preview or result.
 """
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 from django_htmx.http import HttpResponseClientRefresh
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
-from accounts.exports import (
+from accounts.imports import (
     IMPORT_RESOURCES,
     ImportFileError,
     ImportOutcome,
@@ -28,55 +28,10 @@ from accounts.exports import (
 )
 from accounts.mixins import PermissionRequiredMixin
 from accounts.models import Job, JobStatus
-from core import forms as core_forms
 from core import spreadsheets
 from core.files import file_download
-from core.spreadsheets import WorkbookRefused, inspect_workbook
-from core.uploads import UploadRefused, checked_upload
 from funding import imports
-from funding.imports import MAX_IMPORT_BYTES
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class ImportForm(core_forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("What to import"), widget=forms.RadioSelect)
-    bureau = forms.ModelChoiceField(label=gettext_lazy("Into"), queryset=None, empty_label=None)
-    file = forms.FileField(
-        label=gettext_lazy("Workbook (.xlsx)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx," + XLSX}),
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(k, r.title) for k, r in IMPORT_RESOURCES.items()]
-        bureaus = import_bureaus_for(user)
-        self.fields["bureau"].queryset = bureaus
-        self.fields["bureau"].label_from_instance = lambda bureau: bureau.city.name
-        self.only_bureau = bureaus[0] if len(bureaus) == 1 else None
-        if self.only_bureau is not None:  # the usual case: one city, nothing to choose
-            self.fields["bureau"].required = False
-            self.fields["bureau"].widget = forms.HiddenInput()
-
-    def clean_bureau(self):
-        return self.cleaned_data.get("bureau") or self.only_bureau
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size <= MAX_IMPORT_BYTES:
-            # A workbook is measured by its own limits first (rows, shared strings, parts):
-            # they are stricter than the general check of Office files and say more.
-            try:
-                inspect_workbook(upload.read())
-            except WorkbookRefused as exc:
-                raise forms.ValidationError(str(exc)) from exc
-            finally:
-                upload.seek(0)
-        try:
-            checked_upload(upload, accept={".xlsx"}, max_bytes=MAX_IMPORT_BYTES)
-        except UploadRefused as exc:
-            raise forms.ValidationError(str(exc)) from exc
-        return upload
+from funding.forms import XLSX, ImportForm
 
 
 def _preview_page(request, outcome, bureau, token, *, filename="", status=200):
@@ -103,7 +58,7 @@ def _imported(request, outcome, bureau):
             "updated": outcome.update_count,
         },
     )
-    return redirect("data_import")
+    return redirect("funding:data_import")
 
 
 def _not_imported(request, outcome, bureau, status=400):
@@ -146,7 +101,7 @@ class DataImportView(PermissionRequiredMixin, View):
                 save=False,
                 filename=upload.name,
             )
-            return redirect("data_import_job", job.pk)
+            return redirect("funding:data_import_job", job.pk)
         outcome = import_run(
             actor=request.user, bureau=bureau, kind=kind, dataset=dataset, dry_run=True
         )
@@ -173,7 +128,7 @@ class DataImportView(PermissionRequiredMixin, View):
             dataset = read_workbook(content, columns=IMPORT_RESOURCES[kind].column_names())
         except ImportFileError as exc:
             messages.error(request, str(exc))
-            return redirect("data_import")
+            return redirect("funding:data_import")
         if imports.runs_in_background(dataset):
             job = imports.import_job_start(
                 actor=user,
@@ -183,7 +138,7 @@ class DataImportView(PermissionRequiredMixin, View):
                 content=content,
                 save=True,
             )
-            return redirect("data_import_job", job.pk)
+            return redirect("funding:data_import_job", job.pk)
         outcome = import_run(actor=user, bureau=bureau, kind=kind, dataset=dataset, dry_run=False)
         imports.upload_discard(user, claims["file"])
         if not outcome.saved:
@@ -235,7 +190,7 @@ class ImportJobView(PermissionRequiredMixin, View):
             outcome = None
         if bureau is None or outcome is None or outcome.kind not in IMPORT_RESOURCES:
             messages.error(request, _("This preview has expired: upload the file again."))
-            return redirect("data_import")
+            return redirect("funding:data_import")
         if params.get("save"):
             if outcome.saved:
                 return _imported(request, outcome, bureau)
@@ -258,9 +213,6 @@ class ImportTemplateView(PermissionRequiredMixin, View):
     permission = "funding.import_data"
 
     def get(self, request, kind):
-        from openpyxl import Workbook
-        from openpyxl.styles import Alignment, Font
-        from openpyxl.utils import get_column_letter
 
         resource = IMPORT_RESOURCES.get(kind)
         if resource is None:
@@ -293,10 +245,3 @@ class ImportTemplateView(PermissionRequiredMixin, View):
         response = file_download(filename=filename, content_type=XLSX)
         workbook.save(response)
         return response
-
-
-urlpatterns = [
-    path("imports/", DataImportView.as_view(), name="data_import"),
-    path("imports/jobs/<int:pk>/", ImportJobView.as_view(), name="data_import_job"),
-    path("imports/template/<slug:kind>.xlsx", ImportTemplateView.as_view(), name="import_template"),
-]

@@ -5,88 +5,24 @@ studio or a whole batch) and a school's special account.
 Forms only read the request; the services (funding.services) decide and refuse with a message.
 """
 
-from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from accounts.mixins import PermissionRequiredMixin
+from accounts.mixins import ActionPermissionMixin, PermissionRequiredMixin
 from accounts.permissions import can
 from applications.models import Call
 from core import clock
-from core import forms as core_forms
 from core.files import stored_file_response
 from core.http import as_id, redirect_next
 from funding import selectors, services
+from funding.forms import AllocationForm, AssetForm, ExpenditureForm, SpecialAccountForm
 from funding.models import ExpenditureStatus, SpecialAccount
 from funding.services import FundingError
 from studios.models import StudioStatus
-
-
-def money_field(label) -> forms.DecimalField:
-    return forms.DecimalField(
-        label=label,
-        max_digits=12,
-        decimal_places=2,
-        min_value=0,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-    )
-
-
-# --- forms -----------------------------------------------------------------------------------
-
-
-class ExpenditureForm(core_forms.Form):
-    category = forms.ChoiceField(label=gettext_lazy("Category"))
-    amount = money_field(gettext_lazy("Amount (yuan)"))
-    spent_on = forms.DateField(label=gettext_lazy("Date"), widget=core_forms.DateInput())
-    payee = forms.CharField(label=gettext_lazy("Payee"), max_length=120)
-    purpose = forms.CharField(label=gettext_lazy("Purpose"), max_length=300)
-    activity = forms.ModelChoiceField(
-        label=gettext_lazy("Activity served"),
-        queryset=None,
-        required=False,
-        empty_label=gettext_lazy("— none —"),
-    )
-    receipt = forms.FileField(
-        label=gettext_lazy("Receipt (scan or photo: PDF, JPG, PNG)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
-    )
-
-    def __init__(self, *args, studio, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [
-            (c["code"], c["name"]) for c in studio.policy.expenditure_categories
-        ]
-        self.fields["activity"].queryset = studio.activities.order_by("-held_on", "-pk")
-
-
-class AssetForm(core_forms.Form):
-    asset_number = forms.CharField(label=gettext_lazy("Asset number"), max_length=60)
-    description = forms.CharField(label=gettext_lazy("Description"), max_length=200)
-    value = money_field(gettext_lazy("Value (yuan)"))
-    acquired_on = forms.DateField(label=gettext_lazy("Acquired on"), widget=core_forms.DateInput())
-    location = forms.CharField(label=gettext_lazy("Location"), max_length=200)
-    custodian = forms.CharField(label=gettext_lazy("Custodian"), max_length=60)
-
-
-class AllocationForm(core_forms.Form):
-    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
-    amount = money_field(gettext_lazy("Amount (yuan)"))
-    document_number = forms.CharField(
-        label=gettext_lazy("Approving document number"), max_length=100
-    )
-    approved_on = forms.DateField(label=gettext_lazy("Approved on"), widget=core_forms.DateInput())
-
-
-class SpecialAccountForm(core_forms.Form):
-    bank = forms.CharField(label=gettext_lazy("Bank"), max_length=120)
-    account_name = forms.CharField(label=gettext_lazy("Account name"), max_length=120)
-    account_number = forms.CharField(label=gettext_lazy("Account number"), max_length=40)
 
 
 def form_problems(form) -> str:
@@ -100,11 +36,17 @@ def form_problems(form) -> str:
 # --- a studio's money --------------------------------------------------------------------------
 
 
-class StudioFundingView(PermissionRequiredMixin, TemplateView):
+class StudioFundingView(ActionPermissionMixin, TemplateView):
     """GET: the balance of every year, the chosen year's ledger and categories, the assets.
     POST ``action``: record, reverse, asset_register, asset_dispose (the services check who)."""
 
     permission = "funding.view_funding"
+    action_permissions = {
+        "record": "funding.record_expenditure",
+        "reverse": "funding.record_expenditure",
+        "asset_register": "funding.manage_assets",
+        "asset_dispose": "funding.manage_assets",
+    }
     template_name = "funding/studio_funding.html"
 
     def lookup(self, user, pk, **kwargs):
@@ -166,7 +108,7 @@ class StudioFundingView(PermissionRequiredMixin, TemplateView):
         }.get(action)
         if handler is None:
             messages.error(request, _("Unknown action."))
-            return redirect("studio_funding", pk)
+            return redirect("funding:studio_funding", pk)
         return handler(request)
 
     def again(self, status=400, **forms_):
@@ -188,7 +130,9 @@ class StudioFundingView(PermissionRequiredMixin, TemplateView):
             request,
             _("The entry is recorded; the school's finance officer is asked to confirm it."),
         )
-        return redirect(f"{reverse('studio_funding', args=[studio.pk])}?year={entry.spent_on.year}")
+        return redirect(
+            f"{reverse('funding:studio_funding', args=[studio.pk])}?year={entry.spent_on.year}"
+        )
 
     def reverse_entry(self, request):
         studio = self.object
@@ -196,7 +140,7 @@ class StudioFundingView(PermissionRequiredMixin, TemplateView):
         entry = studio.expenditures.filter(pk=entry_id).first() if entry_id else None
         if entry is None:
             messages.error(request, _("No such entry."))
-            return redirect("studio_funding", studio.pk)
+            return redirect("funding:studio_funding", studio.pk)
         try:
             services.expenditure_reverse(
                 actor=request.user,
@@ -208,7 +152,7 @@ class StudioFundingView(PermissionRequiredMixin, TemplateView):
             messages.error(request, str(exc))
         else:
             messages.success(request, _("The reversal is recorded and waits for confirmation."))
-        return redirect("studio_funding", studio.pk)
+        return redirect("funding:studio_funding", studio.pk)
 
     def asset_register(self, request):
         studio = self.object
@@ -223,7 +167,7 @@ class StudioFundingView(PermissionRequiredMixin, TemplateView):
             messages.error(request, str(exc))
             return self.again(asset_form=form)
         messages.success(request, _("The asset is registered to the school."))
-        return redirect("studio_funding", studio.pk)
+        return redirect("funding:studio_funding", studio.pk)
 
     def asset_dispose(self, request):
         studio = self.object
@@ -231,7 +175,7 @@ class StudioFundingView(PermissionRequiredMixin, TemplateView):
         asset = studio.fixed_assets.filter(pk=asset_id).first() if asset_id else None
         if asset is None:
             messages.error(request, _("No such asset."))
-            return redirect("studio_funding", studio.pk)
+            return redirect("funding:studio_funding", studio.pk)
         try:
             services.asset_dispose(
                 actor=request.user,
@@ -245,7 +189,7 @@ class StudioFundingView(PermissionRequiredMixin, TemplateView):
             messages.success(
                 request, _("The disposal is recorded; the asset stays on the register.")
             )
-        return redirect("studio_funding", studio.pk)
+        return redirect("funding:studio_funding", studio.pk)
 
 
 class ReceiptFileView(PermissionRequiredMixin, View):
@@ -304,14 +248,19 @@ class ExpenditureDecideView(PermissionRequiredMixin, View):
             messages.success(
                 request, _("The entry is confirmed.") if confirm else _("The entry is rejected.")
             )
-        return redirect_next(request, reverse("finance_queue"))
+        return redirect_next(request, reverse("funding:finance_queue"))
 
 
 # --- the bureau: allocations ---------------------------------------------------------------------
 
 
-class AllocationsView(PermissionRequiredMixin, TemplateView):
+class AllocationsView(ActionPermissionMixin, TemplateView):
     permission = "funding.manage_allocations"
+    # Each studio's allocation also needs funding.allocate on it (the service asks).
+    action_permissions = {
+        "single": "funding.manage_allocations",
+        "bulk": "funding.manage_allocations",
+    }
     template_name = "funding/allocations.html"
 
     def year(self) -> int:
@@ -354,7 +303,7 @@ class AllocationsView(PermissionRequiredMixin, TemplateView):
     def post(self, request):
         form = AllocationForm(request.POST)
         year = self.year()
-        target = f"{reverse('allocations')}?year={year}"
+        target = f"{reverse('funding:allocations')}?year={year}"
         if not form.is_valid():
             messages.error(request, form_problems(form))
             return redirect(target)
@@ -382,7 +331,7 @@ class AllocationsView(PermissionRequiredMixin, TemplateView):
             messages.error(request, str(exc))
             for problem in exc.problems:
                 messages.error(request, problem)
-        return redirect(f"{reverse('allocations')}?year={data['year']}")
+        return redirect(f"{reverse('funding:allocations')}?year={data['year']}")
 
     def call(self, request) -> Call:
         ids = selectors.allocation_studios(request.user).values("call_id")
@@ -440,19 +389,5 @@ class SpecialAccountView(PermissionRequiredMixin, TemplateView):
                 messages.error(request, str(exc))
             else:
                 messages.success(request, _("The special account is saved."))
-                return redirect("special_account", pk)
+                return redirect("funding:special_account", pk)
         return self.render_to_response(self.get_context_data(form=form), status=400)
-
-
-urlpatterns = [
-    path("studios/<int:pk>/funding/", StudioFundingView.as_view(), name="studio_funding"),
-    path(
-        "expenditures/<int:pk>/decide/",
-        ExpenditureDecideView.as_view(),
-        name="expenditure_decide",
-    ),
-    path("expenditures/<int:pk>/receipt/", ReceiptFileView.as_view(), name="receipt_file"),
-    path("finance/", FinanceQueueView.as_view(), name="finance_queue"),
-    path("allocations/", AllocationsView.as_view(), name="allocations"),
-    path("schools/<int:pk>/account/", SpecialAccountView.as_view(), name="special_account"),
-]

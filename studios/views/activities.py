@@ -7,133 +7,39 @@ decide, the views only read the request and show the result.
 
 from datetime import date
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView, TemplateView
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from accounts.mixins import PermissionRequiredMixin
-from accounts.models import Organisation, OrganisationKind, SchoolStage
-from accounts.permissions import can, role_assignments
+from accounts.permissions import can
 from core import clock, spreadsheets
-from core import forms as core_forms
 from core.files import file_download, stored_file_response
 from core.http import as_ids, redirect_next
 from policies.models import ActivityKind, QuotaPeriod
 from policies.rules import period_containing, school_year_label, school_year_start
-from policies.selectors import policies_for
-from studios import activities as activity_services
 from studios import selectors
 from studios.compliance import STATE_COLOURS, compliance_grid, group_by_policy
+from studios.errors import StudioError
+from studios.forms import KIND_LABELS, ActivityForm, ComplianceFilterForm
 from studios.models import (
     ActivityEvidence,
     Attendance,
     AttendanceStatus,
     EvidenceKind,
-    StudioStatus,
 )
-from studios.services import StudioError
+from studios.services import activities as activity_services
 
 EVIDENCE_SLOTS = 4
-KIND_LABELS = dict(ActivityKind.choices)
-
-
-# --- forms -----------------------------------------------------------------------------------
-
-
-class ActivityForm(core_forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"))
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
-    held_on = forms.DateField(label=gettext_lazy("Date"), widget=core_forms.DateInput())
-    online = forms.BooleanField(label=gettext_lazy("Held online"), required=False)
-    place = forms.CharField(label=gettext_lazy("Place"), max_length=200, required=False)
-    served_county = forms.ModelChoiceField(
-        label=gettext_lazy("County served (pairing assistance)"),
-        queryset=Organisation.objects.none(),
-        required=False,
-        empty_label=gettext_lazy("— none —"),
-    )
-    summary = forms.CharField(
-        label=gettext_lazy("Activity summary"),
-        widget=forms.Textarea(attrs={"rows": 5}),
-        required=False,
-    )
-    outputs = forms.CharField(
-        label=gettext_lazy("Outputs"), widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
-
-    def __init__(self, *args, studio, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [
-            (k, KIND_LABELS[k]) for k in activity_services.policy_activity_kinds(studio.policy)
-        ]
-        counties = activity_services.serving_counties(studio)
-        if counties.exists():
-            self.fields["served_county"].queryset = counties
-            if studio.paired_county_id:
-                self.fields["served_county"].help_text = _(
-                    "A pairing-assistance visit serves the studio's paired county (%(county)s) "
-                    "unless you choose another."
-                ) % {"county": studio.paired_county.name}
-        else:
-            del self.fields["served_county"]
-
-
-class ComplianceFilterForm(core_forms.Form):
-    policy = forms.ModelChoiceField(
-        label=gettext_lazy("Policy"),
-        queryset=None,
-        required=False,
-        empty_label=gettext_lazy("All policies"),
-    )
-    county = forms.ModelChoiceField(
-        label=gettext_lazy("County/district"),
-        queryset=None,
-        required=False,
-        empty_label=gettext_lazy("All counties"),
-    )
-    stage = forms.ChoiceField(label=gettext_lazy("School stage"), required=False)
-    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False)
-
-    def __init__(self, data, *, user):
-        data = data.copy()
-        if "status" not in data:
-            data["status"] = StudioStatus.ACTIVE
-        super().__init__(data)
-        city_ids = {ra.organisation.city_id for ra in role_assignments(user)}
-        counties = Organisation.objects.filter(kind=OrganisationKind.COUNTY_BUREAU)
-        if not user.is_superuser:
-            counties = counties.filter(city_id__in=city_ids)
-        self.fields["policy"].queryset = policies_for(user)
-        self.fields["county"].queryset = counties.order_by("city", "code")
-        self.fields["stage"].choices = [("", _("All stages")), *SchoolStage.choices]
-        self.fields["status"].choices = [("", _("Every status")), *StudioStatus.choices]
-
-    def studios(self, user):
-        queryset = selectors.studios_for(user).order_by(
-            "policy__city", "policy__code", "plaque_number"
-        )
-        if not self.is_valid():
-            return queryset.filter(status=StudioStatus.ACTIVE)
-        data = self.cleaned_data
-        if data["policy"]:
-            queryset = queryset.filter(policy=data["policy"])
-        if data["county"]:
-            queryset = queryset.filter(county=data["county"])
-        if data["stage"]:
-            queryset = queryset.filter(school_stage=data["stage"])
-        if data["status"]:
-            queryset = queryset.filter(status=data["status"])
-        return queryset
-
-
 # --- the request's attendance table and evidence slots -----------------------------------------
 
 
@@ -248,7 +154,7 @@ class ActivityFormPage(TemplateView):
                 form=form, rows=rows, error=str(exc), status=400, activity=self.activity
             )
         messages.success(request, _("The activity is saved; the members are asked to confirm."))
-        return redirect("activity_detail", self.object.pk, activity.pk)
+        return redirect("studios:activity_detail", self.object.pk, activity.pk)
 
 
 class ActivityCreateView(StudioMixin, ActivityFormPage):
@@ -429,7 +335,7 @@ class AttendanceConfirmView(PermissionRequiredMixin, View):
             messages.success(request, _("Your attendance is confirmed."))
         except StudioError as exc:
             messages.error(request, str(exc))
-        return redirect_next(request, reverse("my_attendance"))
+        return redirect_next(request, reverse("studios:my_attendance"))
 
 
 class EvidenceFileView(PermissionRequiredMixin, View):
@@ -489,8 +395,6 @@ class ComplianceExportView(PermissionRequiredMixin, View):
     permission = "studios.oversee_studios"
 
     def get(self, request):
-        from openpyxl import Workbook
-        from openpyxl.styles import Alignment, Font, PatternFill
 
         user = request.user
         form = ComplianceFilterForm(request.GET, user=user)
@@ -544,7 +448,6 @@ class ComplianceExportView(PermissionRequiredMixin, View):
 
     @staticmethod
     def header(sheet, quotas, bold):
-        from openpyxl.utils import get_column_letter
 
         titles = [_("Studio"), _("Plaque number"), _("County/district"), _("School stage")]
         widths = [36, 16, 16, 10]
@@ -562,28 +465,3 @@ class ComplianceExportView(PermissionRequiredMixin, View):
             labels = "、".join(m.period.label for m in state.missed)
             text += "\n" + _("Missed: %(periods)s") % {"periods": labels}
         return text
-
-
-urlpatterns = [
-    path("studios/<int:pk>/activities/", ActivityListView.as_view(), name="activity_list"),
-    path("studios/<int:pk>/activities/new/", ActivityCreateView.as_view(), name="activity_create"),
-    path(
-        "studios/<int:pk>/activities/<int:activity_pk>/",
-        ActivityDetailView.as_view(),
-        name="activity_detail",
-    ),
-    path(
-        "studios/<int:pk>/activities/<int:activity_pk>/edit/",
-        ActivityEditView.as_view(),
-        name="activity_edit",
-    ),
-    path("attendance/", MyAttendanceView.as_view(), name="my_attendance"),
-    path(
-        "attendance/<int:pk>/confirm/",
-        AttendanceConfirmView.as_view(),
-        name="attendance_confirm",
-    ),
-    path("evidence/<int:pk>/", EvidenceFileView.as_view(), name="evidence_file"),
-    path("compliance/", ComplianceGridView.as_view(), name="compliance_grid"),
-    path("compliance/export.xlsx", ComplianceExportView.as_view(), name="compliance_export"),
-]

@@ -5,165 +5,44 @@ studios.outputs decide. Uploaded files leave only through ``output_file``, which
 output inside the user's reach (404 outside it) and asks ``studios.download_output``.
 """
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from accounts.mixins import PermissionRequiredMixin
+from accounts.mixins import ActionPermissionMixin, PermissionRequiredMixin
 from accounts.models import User
 from accounts.permissions import can
 from core import clock
-from core import forms as core_forms
 from core.files import stored_file_response
 from core.http import as_id, redirect_next
 from policies.rules import school_year_label, school_year_start
-from studios import growth, outputs, plans, selectors
+from studios import selectors
+from studios.errors import StudioError
+from studios.forms import (
+    GrowthPlanForm,
+    OutputForm,
+    PlanChoiceForm,
+    PlanForm,
+    ReviewForm,
+    SummaryForm,
+)
 from studios.models import (
-    Membership,
     OutputKind,
     OutputLevel,
     PlanKind,
     SemesterSummary,
-    TopicStatus,
 )
-from studios.services import StudioError
-
-# --- forms ------------------------------------------------------------------------------------
-
-
-class PlanChoiceForm(core_forms.Form):
-    """Which plan to edit: the kind and, for yearly and training plans, the school year."""
-
-    kind = forms.ChoiceField(label=gettext_lazy("Plan"), choices=PlanKind.choices)
-    school_year = forms.TypedChoiceField(
-        label=gettext_lazy("School year"), coerce=int, required=False, empty_value=None
-    )
-
-    def __init__(self, *args, years: list[int], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["school_year"].choices = [("", "—")] + [
-            (year, school_year_label(year)) for year in years
-        ]
-
-
-class PlanForm(PlanChoiceForm):
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=200, required=False)
-    text = forms.CharField(label=gettext_lazy("Plan"), widget=forms.Textarea(attrs={"rows": 18}))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["kind"].widget = forms.HiddenInput()
-        self.fields["school_year"].widget = forms.HiddenInput()
-        self.fields["title"].help_text = gettext_lazy("Empty: the plan's usual name.")
-
-
-class GrowthPlanForm(core_forms.Form):
-    studio = forms.TypedChoiceField(label=gettext_lazy("Written in"), coerce=int)
-    text = forms.CharField(
-        label=gettext_lazy("My growth plan"), widget=forms.Textarea(attrs={"rows": 10})
-    )
-
-    def __init__(self, *args, memberships: list[Membership], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["studio"].choices = [(m.studio_id, m.studio.name) for m in memberships]
-        if len(memberships) == 1:
-            self.fields["studio"].widget = forms.HiddenInput()
-            self.fields["studio"].initial = memberships[0].studio_id
-
-
-class SummaryForm(core_forms.Form):
-    semester = forms.ChoiceField(label=gettext_lazy("Semester"))
-    summary = forms.CharField(
-        label=gettext_lazy("Semester summary"), widget=forms.Textarea(attrs={"rows": 8})
-    )
-    report_date = forms.DateField(
-        label=gettext_lazy("Report-back at my school: date"),
-        required=False,
-        widget=core_forms.DateInput(),
-    )
-    report_place = forms.CharField(
-        label=gettext_lazy("Report-back at my school: place"), max_length=200, required=False
-    )
-
-    def __init__(self, *args, membership: Membership, semesters: list[tuple[int, int, str]], **kw):
-        super().__init__(*args, **kw)
-        self.membership = membership
-        self.fields["semester"].choices = [(f"{y}-{s}", label) for y, s, label in semesters]
-
-    def clean_semester(self) -> tuple[int, int]:
-        year, semester = self.cleaned_data["semester"].split("-")
-        return int(year), int(semester)
-
-
-class ReviewForm(core_forms.Form):
-    summary = forms.IntegerField(widget=forms.HiddenInput())
-    comment = forms.CharField(
-        label=gettext_lazy("Your review"), widget=forms.Textarea(attrs={"rows": 3})
-    )
+from studios.services import growth, outputs, plans
 
 
 def review_form(summary, data=None) -> ReviewForm:
     """One review form per summary on a page: distinct element ids, the summary's id inside."""
     return ReviewForm(data, auto_id=f"review{summary.pk}_%s", initial={"summary": summary.pk})
-
-
-class OutputForm(core_forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=OutputKind.choices)
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
-    authors = forms.CharField(label=gettext_lazy("Authors"), max_length=200, required=False)
-    level = forms.ChoiceField(
-        label=gettext_lazy("Level"), choices=[("", "—"), *OutputLevel.choices], required=False
-    )
-    topic_status = forms.ChoiceField(
-        label=gettext_lazy("Research topic status"),
-        choices=[("", "—"), *TopicStatus.choices],
-        required=False,
-        help_text=gettext_lazy("For research topics (课题) only."),
-    )
-    produced_on = forms.DateField(label=gettext_lazy("Date"), widget=core_forms.DateInput())
-    description = forms.CharField(
-        label=gettext_lazy("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False
-    )
-    person = forms.TypedChoiceField(
-        label=gettext_lazy("Member"), coerce=int, required=False, empty_value=None
-    )
-    shared = forms.BooleanField(
-        label=gettext_lazy("Share with every teacher of the city (资源共享)"), required=False
-    )
-    file = forms.FileField(
-        label=gettext_lazy("File"),
-        required=False,
-        help_text=gettext_lazy("PDF, Word, Excel, JPEG or PNG, at most 20 MB."),
-    )
-
-    def __init__(self, *args, host: bool, people: list[tuple[int, str]], **kwargs):
-        super().__init__(*args, **kwargs)
-        if host:
-            self.fields["person"].choices = [("", "—"), *people]
-        else:  # a member records their own work; sharing is the host's decision
-            del self.fields["person"]
-            del self.fields["shared"]
-
-
-# --- permissions per method -------------------------------------------------------------------
-
-
-class ActionPermissionMixin(PermissionRequiredMixin):
-    """Reading needs ``permission``; a POST needs ``post_permission`` on the same object."""
-
-    post_permission = ""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.method == "POST" and self.post_permission:
-            self.permission = self.post_permission
-        return super().dispatch(request, *args, **kwargs)
 
 
 class StudioMixin:
@@ -261,7 +140,7 @@ class PlanEditView(StudioMixin, PermissionRequiredMixin, TemplateView):
                     request,
                     _("Version %(version)d of the plan is saved.") % {"version": plan.version},
                 )
-                return redirect("plan_version", self.object.pk, plan.pk)
+                return redirect("studios:plan_version", self.object.pk, plan.pk)
         return self.render_form(form, kind, year, status=400)
 
 
@@ -385,17 +264,21 @@ class GrowthFileView(PermissionRequiredMixin, TemplateView):
         return context
 
 
-class MyGrowthView(PermissionRequiredMixin, TemplateView):
+class MyGrowthView(ActionPermissionMixin, TemplateView):
     """One's own file: GET goes there; POST saves one's growth plan or a semester summary."""
 
     permission = "studios.view_growth_file"
+    action_permissions = {
+        "plan": "studios.write_growth_file",
+        "summary": "studios.write_growth_file",
+    }
     template_name = "studios/growth/growth_file.html"
 
     def lookup(self, user, **kwargs):
         return user
 
     def get(self, request, *args, **kwargs):
-        return redirect("growth_file", request.user.pk)
+        return redirect("studios:growth_file", request.user.pk)
 
     def post(self, request, *args, **kwargs):
         action = request.POST.get("action")
@@ -428,7 +311,7 @@ class MyGrowthView(PermissionRequiredMixin, TemplateView):
                     _("Version %(version)d of your growth plan is saved.")
                     % {"version": plan.version},
                 )
-                return redirect("growth_file", request.user.pk)
+                return redirect("studios:growth_file", request.user.pk)
         return self.render_file(plan_form=form)
 
     def save_summary(self, request):
@@ -471,7 +354,7 @@ class MyGrowthView(PermissionRequiredMixin, TemplateView):
                     _("Your summary of %(semester)s is saved.")
                     % {"semester": growth.semester_text(year, semester)},
                 )
-                return redirect("growth_file", request.user.pk)
+                return redirect("studios:growth_file", request.user.pk)
         return self.render_file(summary_form=form)
 
     def render_file(self, **forms_):
@@ -534,7 +417,7 @@ class StudioGrowthView(StudioMixin, ActionPermissionMixin, TemplateView):
                     _("Your review of %(person)s's summary is saved; they have been told.")
                     % {"person": summary.person.get_full_name()},
                 )
-            return redirect_next(request, reverse("studio_growth", args=[studio.pk]))
+            return redirect_next(request, reverse("studios:studio_growth", args=[studio.pk]))
         form.summary_pk = summary.pk
         return self.render_to_response(self.get_context_data(bound=form), status=400)
 
@@ -546,8 +429,14 @@ class StudioOutputsView(StudioMixin, ActionPermissionMixin, TemplateView):
     """The studio's outputs with filters; the host and the members add and change them."""
 
     permission = "studios.view_studio"
-    post_permission = "studios.add_output"
+    action_permissions = {"save": "studios.add_output", "delete": "studios.delete_output"}
     template_name = "studios/outputs/studio_outputs.html"
+
+    def action_object(self, action: str):
+        if action != "delete":
+            return self.object
+        output = self.object.outputs.filter(pk=as_id(self.request.POST.get("output")) or 0)
+        return get_object_or_404(output)
 
     def people(self) -> list[tuple[int, str]]:
         seen = {}
@@ -619,16 +508,14 @@ class StudioOutputsView(StudioMixin, ActionPermissionMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         studio = self.object
         if request.POST.get("action") == "delete":
-            output = studio.outputs.filter(pk=as_id(request.POST.get("output")) or 0).first()
-            if output is None:
-                raise Http404
+            output = self.action_object("delete")
             try:
                 outputs.output_delete(actor=request.user, output=output)
             except StudioError as exc:
                 messages.error(request, str(exc))
             else:
                 messages.success(request, _("“%(title)s” is removed.") % {"title": output.title})
-            return redirect("studio_outputs", studio.pk)
+            return redirect("studios:studio_outputs", studio.pk)
         editing = None
         output_pk = as_id(request.POST.get("output"))
         if output_pk:
@@ -660,7 +547,7 @@ class StudioOutputsView(StudioMixin, ActionPermissionMixin, TemplateView):
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, _("“%(title)s” is saved.") % {"title": saved.title})
-                return redirect("studio_outputs", studio.pk)
+                return redirect("studios:studio_outputs", studio.pk)
         context = self.get_context_data(form=form, editing=editing)
         return self.render_to_response(context, status=400)
 
@@ -701,16 +588,3 @@ class ResourcesView(PermissionRequiredMixin, TemplateView):
             querystring=querystring.urlencode(),
             **kwargs,
         )
-
-
-urlpatterns = [
-    path("studios/<int:pk>/plans/", StudioPlansView.as_view(), name="studio_plans"),
-    path("studios/<int:pk>/plans/edit/", PlanEditView.as_view(), name="plan_edit"),
-    path("studios/<int:pk>/plans/<int:plan_pk>/", PlanVersionView.as_view(), name="plan_version"),
-    path("growth/", MyGrowthView.as_view(), name="my_growth"),
-    path("growth/<int:user_pk>/", GrowthFileView.as_view(), name="growth_file"),
-    path("studios/<int:pk>/growth/", StudioGrowthView.as_view(), name="studio_growth"),
-    path("studios/<int:pk>/outputs/", StudioOutputsView.as_view(), name="studio_outputs"),
-    path("outputs/<int:pk>/file/", OutputFileView.as_view(), name="output_file"),
-    path("resources/", ResourcesView.as_view(), name="resources"),
-]

@@ -1,7 +1,6 @@
 """The studio's home page, and the public directory of studios."""
 
 from django.core.paginator import Paginator
-from django.urls import path
 from django.views.generic import TemplateView
 
 from accounts.mixins import PermissionRequiredMixin
@@ -10,6 +9,7 @@ from accounts.permissions import can
 from core import clock
 from policies.models import TeamRole
 from studios import selectors
+from studios.compliance import studio_compliance
 from studios.models import Membership, StudioStatus
 
 
@@ -54,7 +54,6 @@ class StudioHomeView(PermissionRequiredMixin, TemplateView):
         return selectors.studio_for(user, pk)
 
     def get_context_data(self, **kwargs):
-        from studios.compliance import studio_compliance
 
         studio, user = self.object, self.request.user
         day = clock.today()
@@ -91,9 +90,3 @@ def my_studios(user):
         .select_related("studio")
         .order_by("studio__name")
     )
-
-
-urlpatterns = [
-    path("studios/", StudioDirectoryView.as_view(), name="studio_directory"),
-    path("studios/<int:pk>/", StudioHomeView.as_view(), name="studio_home"),
-]

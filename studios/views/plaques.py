@@ -1,6 +1,5 @@
 """A plaque checked by anyone (no login) and the plaque certificate for the host and bureau."""
 
-from django.urls import path
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -52,13 +51,3 @@ class StudioCertificateView(PermissionRequiredMixin, View):
             content_type="application/pdf",
             inline=True,
         )
-
-
-urlpatterns = [
-    path("plaques/verify/", PlaqueVerifyView.as_view(), name="plaque_verify"),
-    path(
-        "studios/<int:pk>/certificate.pdf",
-        StudioCertificateView.as_view(),
-        name="studio_certificate",
-    ),
-]

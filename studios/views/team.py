@@ -5,188 +5,42 @@ services decide and raise StudioError, which becomes a message. Today comes from
 applications.services.today() (tests freeze it).
 """
 
-from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 
-from accounts.mixins import PermissionRequiredMixin
-from accounts.models import User
+from accounts.mixins import ActionPermissionMixin, PermissionRequiredMixin
 from accounts.permissions import can
-from applications.models import Gender
 from core import clock
-from core import forms as core_forms
-from core.dates import BIRTH
 from core.http import as_id, as_ids
 from policies.models import TeamRole
-from studios import recruitment, selectors, team
+from studios import selectors
+from studios.errors import StudioError
+from studios.forms import (
+    MembershipAddForm,
+    MembershipEndForm,
+    MembershipReplaceForm,
+    RoundOpenForm,
+    SeatRequestForm,
+)
 from studios.models import MembershipSource, RecruitmentStatus, SeatRequestStatus, StudioStatus
-from studios.services import StudioError
-
-MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d"]
-
-
-def month_field(label, required: bool = False) -> forms.DateField:
-    """A birth month (checked against the BIRTH window)."""
-    field = forms.DateField(
-        label=label,
-        required=required,
-        input_formats=MONTH_FORMATS,
-        widget=core_forms.MonthInput(),
-    )
-    field.window = BIRTH
-    return field
-
-
-def day_field(label) -> forms.DateField:
-    return forms.DateField(label=label, widget=core_forms.DateInput())
-
-
-# --- forms ------------------------------------------------------------------------------
-
-
-class PersonForm(core_forms.Form):
-    """Who joins: an account in the studio's city, or just a name, with the form's details."""
-
-    username = forms.CharField(
-        label=gettext_lazy("Account (login name)"),
-        required=False,
-        max_length=150,
-        help_text=gettext_lazy("Needed for teachers and for the assistant; optional otherwise."),
-    )
-    name = forms.CharField(label=gettext_lazy("Name"), required=False, max_length=40)
-    gender = forms.ChoiceField(label=gettext_lazy("Gender"), required=False)
-    birth_month = month_field(gettext_lazy("Birth month"))
-    head_teacher_years = forms.IntegerField(
-        label=gettext_lazy("Years as head teacher"), required=False, min_value=0, max_value=60
-    )
-    work_unit = forms.CharField(label=gettext_lazy("Work unit"), required=False, max_length=120)
-    professional_title = forms.CharField(
-        label=gettext_lazy("Professional title"), required=False, max_length=60
-    )
-    post = forms.CharField(label=gettext_lazy("Post"), required=False, max_length=60)
-    phone = forms.CharField(label=gettext_lazy("Phone"), required=False, max_length=30)
-
-    def __init__(self, *args, studio, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.studio = studio
-        self.fields["gender"].choices = [("", "—"), *Gender.choices]
-
-    def clean(self):
-        data = super().clean()
-        username = (data.get("username") or "").strip()
-        data["user"] = None
-        if username:
-            user = (
-                User.objects.filter(
-                    username=username,
-                    is_active=True,
-                    role_assignments__organisation__city_id=self.studio.school.city_id,
-                )
-                .distinct()
-                .first()
-            )
-            if user is None:
-                self.add_error(
-                    "username", _("No account “%(name)s” in this city.") % {"name": username}
-                )
-            data["user"] = user
-        elif not (data.get("name") or "").strip():
-            self.add_error("name", _("Give a name or an account."))
-        return data
-
-    def person(self) -> team.Person:
-        data = self.cleaned_data
-        return team.Person(
-            user=data["user"],
-            name=(data.get("name") or "").strip(),
-            gender=data.get("gender") or "",
-            birth_month=data.get("birth_month"),
-            head_teacher_years=data.get("head_teacher_years"),
-            work_unit=data.get("work_unit") or "",
-            professional_title=data.get("professional_title") or "",
-            post=data.get("post") or "",
-            phone=data.get("phone") or "",
-        )
-
-
-class MembershipAddForm(PersonForm):
-    role = forms.ChoiceField(label=gettext_lazy("Role"))
-    start_date = day_field(gettext_lazy("Joined"))
-    field_order = ["role", "start_date"]
-
-    def __init__(self, *args, roles, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["role"].choices = roles
-
-
-class MembershipEndForm(core_forms.Form):
-    end_date = day_field(gettext_lazy("Last day"))
-    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=300)
-
-
-class MembershipReplaceForm(PersonForm):
-    date = day_field(gettext_lazy("The replacement starts on"))
-    reason = forms.CharField(label=gettext_lazy("Why the membership ends"), max_length=300)
-    field_order = ["date", "reason"]
-
-
-class RoundOpenForm(core_forms.Form):
-    call = forms.TypedChoiceField(label=gettext_lazy("Batch"), coerce=int)
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
-    opens_on = day_field(gettext_lazy("Opens on"))
-    closes_on = day_field(gettext_lazy("Closes on"))
-
-    def __init__(self, *args, calls, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.calls = {call.pk: call for call in calls}
-        self.fields["call"].choices = [(call.pk, call.title) for call in calls]
-
-    def clean(self):
-        data = super().clean()
-        if data.get("opens_on") and data.get("closes_on") and data["closes_on"] < data["opens_on"]:
-            self.add_error("closes_on", _("The round closes before it opens."))
-        return data
-
-
-class SeatRequestForm(core_forms.Form):
-    studio = forms.TypedChoiceField(label=gettext_lazy("Studio"), coerce=int)
-    school = forms.TypedChoiceField(label=gettext_lazy("Your school"), coerce=int)
-    birth_month = month_field(gettext_lazy("Birth month"), required=True)
-    head_teacher_years = forms.IntegerField(
-        label=gettext_lazy("Years as head teacher"), min_value=0, max_value=60
-    )
-    professional_title = forms.CharField(
-        label=gettext_lazy("Professional title"), required=False, max_length=60
-    )
-    statement = forms.CharField(
-        label=gettext_lazy("Why this studio"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-
-    def __init__(self, *args, studios, schools, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.studios = {s.pk: s for s in studios}
-        self.schools = {s.pk: s for s in schools}
-        self.fields["studio"].choices = [(s.pk, f"{s.name}（{s.school.name}）") for s in studios]
-        self.fields["school"].choices = [(s.pk, s.name) for s in schools]
-
+from studios.services import recruitment, team
 
 # --- the team ---------------------------------------------------------------------------
 
 
-class StudioTeamView(PermissionRequiredMixin, TemplateView):
+class StudioTeamView(ActionPermissionMixin, TemplateView):
     """Everyone who may open the studio reads its team; the host and the bureau change it."""
 
     template_name = "studios/team/team.html"
-
-    @property
-    def permission(self) -> str:
-        return "studios.change_team" if self.request.method == "POST" else "studios.view_studio"
+    permission = "studios.view_studio"
+    action_permissions = {
+        "add": "studios.change_team",
+        "end": "studios.change_team",
+        "replace": "studios.change_team",
+    }
 
     def lookup(self, user, pk):
         return selectors.studio_for(user, pk)
@@ -287,7 +141,7 @@ class StudioTeamView(PermissionRequiredMixin, TemplateView):
                 _("%(name)s replaces the earlier membership."),
             )
         messages.error(request, _("Unknown action."))
-        return redirect("studio_team", studio.pk)
+        return redirect("studios:studio_team", studio.pk)
 
     def invalid(self, key, form):
         messages.error(self.request, _("Please correct the marked fields."))
@@ -300,7 +154,7 @@ class StudioTeamView(PermissionRequiredMixin, TemplateView):
             messages.error(self.request, str(exc))
         else:
             messages.success(self.request, success % {"name": membership.name})
-        return redirect("studio_team", self.object.pk)
+        return redirect("studios:studio_team", self.object.pk)
 
 
 # --- recruitment ------------------------------------------------------------------------
@@ -353,7 +207,7 @@ class RecruitmentListView(PermissionRequiredMixin, TemplateView):
             messages.error(
                 request, _("No published batch has bureau-assigned seats to recruit for.")
             )
-            return redirect("recruitment_list")
+            return redirect("studios:recruitment_list")
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
         data = form.cleaned_data
@@ -369,7 +223,7 @@ class RecruitmentListView(PermissionRequiredMixin, TemplateView):
             messages.error(request, str(exc))
             return self.render_to_response(self.get_context_data(form=form), status=400)
         messages.success(request, _("The round is open."))
-        return redirect("recruitment_detail", round_.pk)
+        return redirect("studios:recruitment_detail", round_.pk)
 
 
 class RoundMixin(PermissionRequiredMixin):
@@ -435,7 +289,7 @@ class SeatRequestView(RecruitmentDetailView):
         form = self.request_form(request.POST)
         if form is None:
             messages.error(request, _("This round takes no request from you now."))
-            return redirect("recruitment_detail", round_.pk)
+            return redirect("studios:recruitment_detail", round_.pk)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
         data = form.cleaned_data
@@ -455,7 +309,7 @@ class SeatRequestView(RecruitmentDetailView):
             messages.error(request, str(exc))
             return self.render_to_response(self.get_context_data(form=form), status=400)
         messages.success(request, _("Your request was received."))
-        return redirect("recruitment_detail", round_.pk)
+        return redirect("studios:recruitment_detail", round_.pk)
 
 
 class RecruitmentActionView(RoundMixin, TemplateView):
@@ -468,14 +322,14 @@ class RecruitmentAssignView(RecruitmentActionView):
         ids = as_ids(request.POST.getlist("requests"))
         if not ids:
             messages.error(request, _("Choose the requests to assign."))
-            return redirect("recruitment_detail", pk)
+            return redirect("studios:recruitment_detail", pk)
         try:
             result = recruitment.seats_assign(
                 actor=request.user, round=self.object, request_ids=ids, today=clock.today()
             )
         except StudioError as exc:
             messages.error(request, str(exc))
-            return redirect("recruitment_detail", pk)
+            return redirect("studios:recruitment_detail", pk)
         if result.assigned:
             count = len(result.assigned)
             messages.success(
@@ -489,7 +343,7 @@ class RecruitmentAssignView(RecruitmentActionView):
                 _("%(teacher)s not assigned: %(reason)s")
                 % {"teacher": seat_request.teacher.get_full_name(), "reason": reason},
             )
-        return redirect("recruitment_detail", pk)
+        return redirect("studios:recruitment_detail", pk)
 
 
 class RecruitmentCloseView(RecruitmentActionView):
@@ -500,7 +354,7 @@ class RecruitmentCloseView(RecruitmentActionView):
             messages.error(request, str(exc))
         else:
             messages.success(request, _("The round is closed: assign the seats."))
-        return redirect("recruitment_detail", pk)
+        return redirect("studios:recruitment_detail", pk)
 
 
 class RecruitmentFinishView(RecruitmentActionView):
@@ -511,19 +365,4 @@ class RecruitmentFinishView(RecruitmentActionView):
             messages.error(request, str(exc))
         else:
             messages.success(request, _("The round is done; waiting requests were not assigned."))
-        return redirect("recruitment_detail", pk)
-
-
-urlpatterns = [
-    path("studios/<int:pk>/team/", StudioTeamView.as_view(), name="studio_team"),
-    path("recruitment/", RecruitmentListView.as_view(), name="recruitment_list"),
-    path("recruitment/<int:pk>/", RecruitmentDetailView.as_view(), name="recruitment_detail"),
-    path("recruitment/<int:pk>/apply/", SeatRequestView.as_view(), name="seat_request"),
-    path(
-        "recruitment/<int:pk>/assign/", RecruitmentAssignView.as_view(), name="recruitment_assign"
-    ),
-    path("recruitment/<int:pk>/close/", RecruitmentCloseView.as_view(), name="recruitment_close"),
-    path(
-        "recruitment/<int:pk>/finish/", RecruitmentFinishView.as_view(), name="recruitment_finish"
-    ),
-]
+        return redirect("studios:recruitment_detail", pk)

@@ -20,16 +20,19 @@ def test_packet_job_reports_progress_and_serves_the_file_to_its_owner_only(
         advance(submitted(call, teacher_at(school, f"packet{i}")), ApplicationStatus.AT_CITY)
     client = client_for("lz_city")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("call_packet", args=[call.pk]))
+        response = client.post(reverse("applications:call_packet", args=[call.pk]))
     job = Job.objects.get()
-    assert response.url == reverse("job_detail", args=[job.pk])
+    assert response.url == reverse("accounts:job_detail", args=[job.pk])
     assert (job.status, job.progress, job.total) == (JobStatus.DONE, 2, 2)
-    page = client.get(reverse("job_detail", args=[job.pk]), HTTP_HX_REQUEST="true")
+    page = client.get(reverse("accounts:job_detail", args=[job.pk]), HTTP_HX_REQUEST="true")
     assert 'data-status="done"' in page.content.decode()
-    download = client.get(reverse("job_download", args=[job.pk]))
+    download = client.get(reverse("accounts:job_download", args=[job.pk]))
     assert_served(download, "application/pdf")
     assert b"".join(download.streaming_content).startswith(b"%PDF")
-    assert client_for("lz_auditor").get(reverse("job_detail", args=[job.pk])).status_code == 404
+    assert (
+        client_for("lz_auditor").get(reverse("accounts:job_detail", args=[job.pk])).status_code
+        == 404
+    )
     # running it again (a retried task) does nothing
     assert job_run(job_id=job.pk) == "skipped"
 

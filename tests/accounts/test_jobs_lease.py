@@ -214,7 +214,7 @@ def test_the_sweep_gives_up_after_the_last_attempt_and_tells_the_owner_once(
     assert [(e.from_state, e.to_state) for e in failed] == [("running", "failed")]
     [notice] = Notification.objects.filter(recipient=owner, verb="accounts.job.failed")
     assert "全市审计表" in notice.title
-    assert notice.url == reverse("job_detail", args=[job.pk])
+    assert notice.url == reverse("accounts:job_detail", args=[job.pk])
     # a redelivered copy of the task arriving afterwards changes nothing either
     assert job_run(job_id=job.pk) == "skipped"
     assert Notification.objects.filter(verb="accounts.job.failed").count() == 1
@@ -314,7 +314,7 @@ def test_an_unexpected_error_is_not_shown_by_its_code(owner, client):
     job = _queued(owner, probe="broken")
     assert job_run(job_id=job.pk) == "failed"
     client.force_login(owner)
-    page = client.get(reverse("job_detail", args=[job.pk])).content.decode()
+    page = client.get(reverse("accounts:job_detail", args=[job.pk])).content.decode()
     assert "ZeroDivisionError" not in page and "division" not in page
     assert "管理员" in page
 
@@ -322,7 +322,7 @@ def test_an_unexpected_error_is_not_shown_by_its_code(owner, client):
 def test_the_job_page_says_in_words_what_happened(owner, client):
     client.force_login(owner)
     job = _queued(owner)
-    url = reverse("job_detail", args=[job.pk])
+    url = reverse("accounts:job_detail", args=[job.pk])
 
     _left_by_a_dead_worker(job)
     page = client.get(url, HTTP_HX_REQUEST="true").content.decode()

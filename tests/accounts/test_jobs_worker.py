@@ -194,9 +194,9 @@ def _assert_finished_after_a_restart(workers: Workers, job: Job, client_for) -> 
     )
     assert verbs == ["accounts.job.started", "accounts.job.restarted", "accounts.job.finished"]
     client = client_for("lz_city")
-    page = client.get(reverse("job_detail", args=[job.pk])).content.decode()
+    page = client.get(reverse("accounts:job_detail", args=[job.pk])).content.decode()
     assert 'data-status="done"' in page
-    download = client.get(reverse("job_download", args=[job.pk]))
+    download = client.get(reverse("accounts:job_download", args=[job.pk]))
     assert download.status_code == 200
     content = b"".join(download.streaming_content)
     assert content.startswith(b"%PDF")

@@ -70,7 +70,7 @@ def test_the_application_page_shows_the_birth_month_as_the_rule_says(
     demo, application, client, username
 ):
     client.force_login(reader(demo, username))
-    page = client.get(reverse("application_detail", args=[application.pk]))
+    page = client.get(reverse("applications:application_detail", args=[application.pk]))
     assert page.status_code == 200, username
     html = page.content.decode()
     if username in FULL:
@@ -90,7 +90,7 @@ def test_the_official_pdf_is_complete_for_those_who_may_see_it(
     demo, application, client, username, tmp_path
 ):
     client.force_login(reader(demo, username))
-    response = client.get(reverse("application_pdf", args=[application.pk]))
+    response = client.get(reverse("applications:application_pdf", args=[application.pk]))
     assert response.status_code == 200
     source = tmp_path / "form.pdf"
     source.write_bytes(response.content)

@@ -9,45 +9,47 @@ OVERSIGHT_SZ = "sz_school sz_county sz_county_suixian sz_city sz_ce sz_expert sz
 ROWS = [
     Row("healthz", visibility=PUBLIC),
     Row("javascript-catalog", visibility=PUBLIC),
-    Row("home", ok=EVERYONE),
+    Row("accounts:home", ok=EVERYONE),
     # A logged-in user who opens the login page is sent home.
-    Row("login", visibility=PUBLIC, others=REDIRECT),
-    Row("logout", method="POST", others=LOGIN),
+    Row("accounts:login", visibility=PUBLIC, others=REDIRECT),
+    Row("accounts:logout", method="POST", others=LOGIN),
     # The second factor: one's own security page and authenticator setup. Verifying is for a
     # login that waits for its code; a user with no device to verify is sent on.
-    Row("security", ok=EVERYONE),
-    Row("otp_setup", ok=EVERYONE),
-    Row("otp_verify", others=REDIRECT),
-    Row("password_change", ok=EVERYONE),
-    Row("password_change_done", ok=EVERYONE),
-    Row("preferences", ok=EVERYONE),
-    Row("language_switch", method="POST", visibility=PUBLIC, anon=REDIRECT, others=REDIRECT),
-    Row("inbox", ok=EVERYONE),
-    Row("notifications_read", method="POST", ok=EVERYONE),
+    Row("accounts:security", ok=EVERYONE),
+    Row("accounts:otp_setup", ok=EVERYONE),
+    Row("accounts:otp_verify", others=REDIRECT),
+    Row("accounts:password_change", ok=EVERYONE),
+    Row("accounts:password_change_done", ok=EVERYONE),
+    Row("accounts:preferences", ok=EVERYONE),
+    Row(
+        "accounts:language_switch", method="POST", visibility=PUBLIC, anon=REDIRECT, others=REDIRECT
+    ),
+    Row("accounts:inbox", ok=EVERYONE),
+    Row("accounts:notifications_read", method="POST", ok=EVERYONE),
     # Opening a notification marks it read and follows its link: its recipient only.
     Row(
-        "notification_open",
+        "accounts:notification_open",
         pk="notification:lz_city",
         also={REDIRECT: "lz_city"},
         visibility=PERSONAL,
     ),
     Row(
-        "organisation_list",
+        "accounts:organisation_list",
         ok=f"admin {OVERSIGHT_LZ} lz_auditor_liucheng {OVERSIGHT_SZ} sz_auditor_zengdu",
     ),
     # A school of 柳城县: its own staff, its county, and the city-wide roles of Liuzhou.
     Row(
-        "organisation_detail",
+        "accounts:organisation_detail",
         pk="org:lz.liucheng-sx",
         ok="admin lz_school lz_county lz_city lz_ce lz_expert lz_auditor lz_auditor_liucheng",
     ),
     Row(
-        "audit_trail",
+        "accounts:audit_trail",
         ok="admin lz_school lz_county lz_county_luzhai lz_city lz_ce lz_auditor "
         "lz_auditor_liucheng sz_school sz_county sz_county_suixian sz_city sz_ce sz_auditor "
         "sz_auditor_zengdu",
     ),
     # A background job is its owner's alone, superusers included.
-    Row("job_detail", pk="job:lz_city", ok="lz_city", visibility=PERSONAL),
-    Row("job_download", pk="job:lz_city", ok="lz_city", visibility=PERSONAL),
+    Row("accounts:job_detail", pk="job:lz_city", ok="lz_city", visibility=PERSONAL),
+    Row("accounts:job_download", pk="job:lz_city", ok="lz_city", visibility=PERSONAL),
 ]

@@ -130,9 +130,11 @@ def application_with_attachment(call, teacher):
 
 def urls(application, attachment) -> dict[str, str]:
     return {
-        "pdf": reverse("application_pdf", args=[application.pk]),
-        "photo": reverse("application_photo", args=[application.pk]),
-        "attachment": reverse("application_attachment", args=[application.pk, attachment.pk]),
+        "pdf": reverse("applications:application_pdf", args=[application.pk]),
+        "photo": reverse("applications:application_photo", args=[application.pk]),
+        "attachment": reverse(
+            "applications:application_attachment", args=[application.pk, attachment.pk]
+        ),
     }
 
 
@@ -166,7 +168,7 @@ def test_an_attachment_of_another_application_is_404(demo, client_for):
     call = open_call(title=TITLE)
     application, _ = application_with_attachment(call, demo.user("lz_teacher"))
     _, other = application_with_attachment(call, teacher_at("liucheng-zx", "lc_teacher"))
-    url = reverse("application_attachment", args=[application.pk, other.pk])
+    url = reverse("applications:application_attachment", args=[application.pk, other.pk])
     assert client_for("lz_county").get(url).status_code == 404
 
 
@@ -201,12 +203,17 @@ def test_login_is_required(demo, client):
 def test_the_applicant_downloads_a_draft_marked_as_such(demo, client_for, tmp_path):
     call = open_call(title=TITLE)
     application = draft(call, demo.user("lz_teacher"))
-    response = client_for("lz_teacher").get(reverse("application_pdf", args=[application.pk]))
+    response = client_for("lz_teacher").get(
+        reverse("applications:application_pdf", args=[application.pk])
+    )
     assert response.status_code == 200
     assert "草稿" in poppler("pdftotext", response.content, tmp_path)
     # nobody else sees a draft, not even the school
     school = client_for("lz_school")
-    assert school.get(reverse("application_pdf", args=[application.pk])).status_code == 404
+    assert (
+        school.get(reverse("applications:application_pdf", args=[application.pk])).status_code
+        == 404
+    )
 
 
 def test_call_attachments_follow_the_call(demo, client_for):
@@ -214,7 +221,7 @@ def test_call_attachments_follow_the_call(demo, client_for):
     attachment = services.call_attach(
         actor=demo.user("lz_city"), call=call, title="申报表模板", upload=pdf_file("申报表.pdf")
     )
-    url = reverse("call_attachment", args=[call.pk, attachment.pk])
+    url = reverse("applications:call_attachment", args=[call.pk, attachment.pk])
     response = client_for("lz_teacher").get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")
@@ -251,7 +258,7 @@ def test_packet_holds_what_reached_the_city_by_county_then_host(demo):
 @needs_poppler
 def test_packet_pdf(demo, client_for, tmp_path, django_assert_max_num_queries):
     call = packet_call(demo)
-    url = reverse("call_packet", args=[call.pk])
+    url = reverse("applications:call_packet", args=[call.pk])
     assert client_for("lz_county").get(url).status_code == 403
 
     response = client_for("lz_city").get(url)
@@ -271,7 +278,10 @@ def test_packet_pdf(demo, client_for, tmp_path, django_assert_max_num_queries):
 def test_packet_of_a_call_with_nothing_at_the_city_is_404(demo, client_for):
     call = open_call(title=TITLE)
     submitted(call, demo.user("lz_teacher"))
-    assert client_for("lz_city").get(reverse("call_packet", args=[call.pk])).status_code == 404
+    assert (
+        client_for("lz_city").get(reverse("applications:call_packet", args=[call.pk])).status_code
+        == 404
+    )
 
 
 def test_render_applications_writes_one_file_each_and_the_packet(demo, tmp_path):

@@ -161,7 +161,7 @@ def test_experts_of_another_city_cannot_be_assigned(demo, call, liucheng_app, cl
 
     login(client, demo.user("lz_city"))
     response = client.post(
-        reverse("call_experts", args=[call.pk]),
+        reverse("applications:call_experts", args=[call.pk]),
         {"experts": [sz_expert.pk], "applications": [liucheng_app.pk]},
     )
     assert response.status_code == 400
@@ -265,7 +265,7 @@ def test_scoring_page_shows_the_problems(demo, call, luzhai_app, client):
     (assignment,), _ = assign(demo, call, [expert], [luzhai_app])
     first, second, third = call.criteria.all()
     login(client, expert)
-    url = reverse("assignment_score", args=[assignment.pk])
+    url = reverse("applications:assignment_score", args=[assignment.pk])
     response = client.get(url)
     assert response.status_code == 200
     assert 'max="30.0"' in response.content.decode()
@@ -310,7 +310,7 @@ def test_the_call_still_saves_once_experts_scored_but_its_rubric_stays(
     (assignment,), _ = assign(demo, call, [expert], [luzhai_app])
     scores_submit(actor=expert, assignment=assignment, values=values_for(call, 20, 30, 25))
     login(client, demo.user("lz_city"))
-    form = client.get(reverse("call_edit", args=[call.pk])).context["form"]
+    form = client.get(reverse("applications:call_edit", args=[call.pk])).context["form"]
     rubric = list(call.criteria.all())
     data = {
         **{k: v for k, v in form.initial.items() if v is not None and k != "school_stages"},
@@ -325,11 +325,11 @@ def test_the_call_still_saves_once_experts_scored_but_its_rubric_stays(
         **{f"criteria-{i}-max_score": c.max_score for i, c in enumerate(rubric)},
         **{f"criteria-{i}-description": c.description for i, c in enumerate(rubric)},
     }
-    assert client.post(reverse("call_edit", args=[call.pk]), data).status_code == 302
+    assert client.post(reverse("applications:call_edit", args=[call.pk]), data).status_code == 302
     call.refresh_from_db()
     assert call.title == "改过的标题" and list(call.criteria.all()) == rubric
     response = client.post(
-        reverse("call_edit", args=[call.pk]),
+        reverse("applications:call_edit", args=[call.pk]),
         {**data, "title": "再改", "criteria-0-max_score": "50"},
     )
     assert response.status_code == 400
@@ -376,32 +376,32 @@ def test_only_the_own_assignments_and_scores_after_submitting(demo, call, luzhai
 
     # the expert's queue lists only their own assignment
     login(client, expert)
-    response = client.get(reverse("expert_queue"))
+    response = client.get(reverse("applications:expert_queue"))
     assert response.status_code == 200
     listed = list(response.context["assignments"])
     assert mine in listed and theirs not in listed
     assert {a.expert_id for a in listed} == {expert.pk}
 
     # someone else's assignment is not found
-    assert client.get(reverse("assignment_score", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("applications:assignment_score", args=[theirs.pk])).status_code == 404
     login(client, demo.user("lz_city"))
-    assert client.get(reverse("assignment_score", args=[mine.pk])).status_code == 404
+    assert client.get(reverse("applications:assignment_score", args=[mine.pk])).status_code == 404
 
     # before submitting: no other expert's scores, on the page or by the rule
     login(client, expert)
     assert not can(expert, "applications.view_scores", luzhai_app)
-    page = client.get(reverse("assignment_score", args=[mine.pk])).content.decode()
+    page = client.get(reverse("applications:assignment_score", args=[mine.pk])).content.decode()
     assert "COLLEAGUE-REMARK" not in page and "17.5" not in page
 
     client.post(
-        reverse("assignment_score", args=[mine.pk]),
+        reverse("applications:assignment_score", args=[mine.pk]),
         {
             "action": "score",
             **{f"criterion_{pk}": str(v) for pk, v in values_for(call, 20, 30, 25).items()},
         },
     )
     assert can(expert, "applications.view_scores", luzhai_app)
-    page = client.get(reverse("assignment_score", args=[mine.pk])).content.decode()
+    page = client.get(reverse("applications:assignment_score", args=[mine.pk])).content.decode()
     assert "COLLEAGUE-REMARK" in page and "17.5" in page and "72.5" in page
     # the bureau always may; the teacher never
     assert can(demo.user("lz_city"), "applications.view_scores", luzhai_app)
@@ -413,9 +413,9 @@ def test_only_the_own_assignments_and_scores_after_submitting(demo, call, luzhai
 
 def test_the_queue_is_for_experts(demo, client):
     login(client, demo.user("lz_teacher"))
-    assert client.get(reverse("expert_queue")).status_code == 403
+    assert client.get(reverse("applications:expert_queue")).status_code == 403
     login(client, demo.user("sz_expert"))
-    response = client.get(reverse("expert_queue"))
+    response = client.get(reverse("applications:expert_queue"))
     assert response.status_code == 200
     listed = list(response.context["assignments"])
     assert all(a.expert_id == demo.user("sz_expert").pk for a in listed)
@@ -512,7 +512,7 @@ def test_ranking_page_runs_a_constant_number_of_queries(
     for i, code in enumerate(schools):
         scored_application(call, code, panel, sheets, demo, f"小{i}")
     login(client, demo.user("lz_city"))
-    url = reverse("call_ranking", args=[call.pk])
+    url = reverse("applications:call_ranking", args=[call.pk])
     assert client.get(url).status_code == 200  # warm caches (content types, session)
     with CaptureQueriesContext(connection) as small:
         response = client.get(url)
@@ -530,11 +530,11 @@ def test_ranking_page_runs_a_constant_number_of_queries(
 
 def test_the_ranking_is_for_the_bureau(demo, call, client):
     login(client, demo.user("lz_expert"))
-    assert client.get(reverse("call_ranking", args=[call.pk])).status_code == 403
-    assert client.get(reverse("call_experts", args=[call.pk])).status_code == 403
+    assert client.get(reverse("applications:call_ranking", args=[call.pk])).status_code == 403
+    assert client.get(reverse("applications:call_experts", args=[call.pk])).status_code == 403
     login(client, demo.user("sz_city"))
-    assert client.get(reverse("call_ranking", args=[call.pk])).status_code == 404
-    assert client.get(reverse("call_experts", args=[call.pk])).status_code == 404
+    assert client.get(reverse("applications:call_ranking", args=[call.pk])).status_code == 404
+    assert client.get(reverse("applications:call_experts", args=[call.pk])).status_code == 404
 
 
 # --- selection ------------------------------------------------------------------------------
@@ -591,7 +591,7 @@ def test_selection_caps_at_the_number_of_studios(demo, call, liucheng_app, luzha
 def test_ranking_page_saves_the_selection(demo, call, liucheng_app, luzhai_app, client):
     third = advance(submitted(call, teacher_at("lzgz", "t_lzgz")))
     login(client, demo.user("lz_city"))
-    url = reverse("call_ranking", args=[call.pk])
+    url = reverse("applications:call_ranking", args=[call.pk])
     response = client.post(url, {"selected": [liucheng_app.pk, luzhai_app.pk, third.pk]})
     assert response.status_code == 400
     assert "at most 2" in response.content.decode()
@@ -620,7 +620,7 @@ def test_assignment_page_shows_conflicts_and_assigns_all_matching(
         user=local, role=Role.TEACHER, organisation=demo.org("liucheng-zx")
     )
     login(client, demo.user("lz_city"))
-    url = reverse("call_experts", args=[call.pk])
+    url = reverse("applications:call_experts", args=[call.pk])
     response = client.get(url)
     assert response.status_code == 200
     page = response.content.decode()

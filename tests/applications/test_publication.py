@@ -13,7 +13,7 @@ from accounts.permissions import can
 from applications import publication, services
 from applications.models import Application, ApplicationStatus, CallStatus, Objection
 from studios.models import Membership, Studio
-from studios.services import term_end_for
+from studios.services.founding import term_end_for
 from tests.core.files import assert_served
 
 from .factories import BUREAU_ADMIN, DURING, advance, open_call, submitted, teacher_at
@@ -113,19 +113,24 @@ def test_suizhou_notice_objection_and_publication(demo, suizhou, client_for, mon
     # Anyone, without logging in, sees the list and objects to one entry.
     frozen(monkeypatch, DURING_NOTICE)
     anonymous = Client()
-    page = anonymous.get(reverse("public_notice", args=[call.pk]))
+    page = anonymous.get(reverse("applications:public_notice", args=[call.pk]))
     assert page.status_code == 200
     html = page.content.decode()
     for name in ("王芳", "李明", "赵静", "曾都区实验小学", "随县实验小学", "随州市第一中学"):
         assert name in html
     assert "钱落选" not in html
     assert HOST_PHONE not in html and MEMBER_PHONE not in html
-    assert reverse("objection_file", args=[call.pk, li.pk]) in html
-    assert reverse("objection_file", args=[call.pk, left_out.pk]) not in html
+    assert reverse("applications:objection_file", args=[call.pk, li.pk]) in html
+    assert reverse("applications:objection_file", args=[call.pk, left_out.pk]) not in html
 
-    form_url = reverse("objection_file", args=[call.pk, li.pk])
+    form_url = reverse("applications:objection_file", args=[call.pk, li.pk])
     assert anonymous.get(form_url).status_code == 200
-    assert anonymous.get(reverse("objection_file", args=[call.pk, left_out.pk])).status_code == 404
+    assert (
+        anonymous.get(
+            reverse("applications:objection_file", args=[call.pk, left_out.pk])
+        ).status_code
+        == 404
+    )
     valid = {"name": "张三", "contact": "13912345678", "text": "该申报人近五年未担任班主任。"}
     objections = Objection.objects.filter(application__call=call)
     bot = anonymous.post(form_url, {**valid, "website": "http://spam.example"})
@@ -147,7 +152,7 @@ def test_suizhou_notice_objection_and_publication(demo, suizhou, client_for, mon
 
     # The bureau resolves it on its page: a resolution is required; upheld removes the entry.
     bureau_client = client_for("sz_city")
-    manage_url = reverse("call_notice_manage", args=[call.pk])
+    manage_url = reverse("applications:call_notice_manage", args=[call.pk])
     manage = bureau_client.get(manage_url)
     assert manage.status_code == 200 and "13912345678" in manage.content.decode()
     bureau_client.post(
@@ -180,17 +185,20 @@ def test_suizhou_notice_objection_and_publication(demo, suizhou, client_for, mon
         "applications.objection.upheld",
         "applications.application.removed_after_objection",
     } <= verbs
-    assert "李明" not in anonymous.get(reverse("public_notice", args=[call.pk])).content.decode()
+    assert (
+        "李明"
+        not in anonymous.get(reverse("applications:public_notice", args=[call.pk])).content.decode()
+    )
 
     # Not before the notice has ended.
     assert "runs until 2024-08-31" in refusal(
         publication.call_publish, actor=bureau, call=call, today=NOTICE_END
     )
     frozen(monkeypatch, NOTICE_END)
-    publish_url = reverse("call_publish", args=[call.pk])
+    publish_url = reverse("applications:call_publish", args=[call.pk])
     response = bureau_client.post(publish_url)
     assert response.status_code == 302 and response["Location"] == reverse(
-        "call_detail", args=[call.pk]
+        "applications:call_detail", args=[call.pk]
     )
     assert not Studio.objects.filter(call=call).exists()
 
@@ -238,7 +246,7 @@ def test_suizhou_notice_objection_and_publication(demo, suizhou, client_for, mon
     assert Membership.objects.filter(studio__call=call).count() == 18
 
     # The certificate: the host and the city's bureau; anyone else gets a 404.
-    certificate_url = reverse("studio_certificate", args=[wang_studio.pk])
+    certificate_url = reverse("studios:studio_certificate", args=[wang_studio.pk])
     response = client_for("sz_teacher").get(certificate_url)
     assert_served(response, "application/pdf", inline=True)
     text = pdf_text(response.content)
@@ -252,7 +260,7 @@ def test_suizhou_notice_objection_and_publication(demo, suizhou, client_for, mon
     assert Client().get(certificate_url).status_code == 302  # to the login page
 
     # The public results: no login, the published studios only, no phone numbers.
-    results = Client().get(reverse("public_results", args=[call.pk]))
+    results = Client().get(reverse("applications:public_results", args=[call.pk]))
     assert results.status_code == 200
     html = results.content.decode()
     for text in (wang_studio.name, zhao_studio.name, wang_studio.plaque_number, "曾都区"):
@@ -261,9 +269,9 @@ def test_suizhou_notice_objection_and_publication(demo, suizhou, client_for, mon
     assert HOST_PHONE not in html and MEMBER_PHONE not in html
 
     # After the notice the list is gone from the public notice page.
-    html = Client().get(reverse("public_notice", args=[call.pk])).content.decode()
+    html = Client().get(reverse("applications:public_notice", args=[call.pk])).content.decode()
     assert "王芳" not in html
-    assert reverse("objection_file", args=[call.pk, wang.pk]) not in html
+    assert reverse("applications:objection_file", args=[call.pk, wang.pk]) not in html
     assert Client().get(form_url).status_code == 200  # a page that says it is closed
     assert Client().post(form_url, valid).status_code == 409
     assert objections.count() == 1
@@ -309,11 +317,19 @@ def test_objections_only_during_the_notice(demo, suizhou):
 def test_public_notice_page_before_the_notice_and_for_strangers(demo, suizhou, monkeypatch):
     call, wang, *_ = suizhou
     frozen(monkeypatch, DURING_NOTICE)
-    html = Client().get(reverse("public_notice", args=[call.pk])).content.decode()
+    html = Client().get(reverse("applications:public_notice", args=[call.pk])).content.decode()
     assert "王芳" not in html  # not started: a message, no list
-    assert Client().get(reverse("objection_file", args=[call.pk, wang.pk])).status_code == 200
-    assert Client().get(reverse("public_notice", args=[call.pk + 1000])).status_code == 404
-    assert Client().get(reverse("call_notice_manage", args=[call.pk])).status_code == 302
+    assert (
+        Client().get(reverse("applications:objection_file", args=[call.pk, wang.pk])).status_code
+        == 200
+    )
+    assert (
+        Client().get(reverse("applications:public_notice", args=[call.pk + 1000])).status_code
+        == 404
+    )
+    assert (
+        Client().get(reverse("applications:call_notice_manage", args=[call.pk])).status_code == 302
+    )
 
 
 def test_notice_page_query_count(demo, suizhou, monkeypatch, django_assert_max_num_queries):
@@ -322,7 +338,9 @@ def test_notice_page_query_count(demo, suizhou, monkeypatch, django_assert_max_n
     frozen(monkeypatch, DURING_NOTICE)
     anonymous = Client()
     with django_assert_max_num_queries(4):
-        assert anonymous.get(reverse("public_notice", args=[call.pk])).status_code == 200
+        assert (
+            anonymous.get(reverse("applications:public_notice", args=[call.pk])).status_code == 200
+        )
 
 
 def test_liuzhou_publishes_directly_from_the_selection(demo):
@@ -369,7 +387,7 @@ def test_plaque_verification(demo, monkeypatch):
     select(call, [first])
     (studio,) = publication.call_publish(actor=demo.user("lz_city"), call=call, today=PUBLISH_DAY)
     frozen(monkeypatch, date(2025, 3, 1))
-    url = reverse("plaque_verify")
+    url = reverse("studios:plaque_verify")
     anonymous = Client()
     found = anonymous.get(url, {"number": studio.plaque_number})
     assert found.status_code == 200

@@ -79,7 +79,7 @@ def test_a_refused_photo_is_a_form_error_and_changes_nothing(demo, client_for):
     # a real JPEG with an HTML page behind it, named as both: refused by its name
     hostile = files.upload("x.html.jpg", files.jpeg() + TRAILING, "image/jpeg")
     response = client.post(
-        reverse("application_edit", args=[application.pk]),
+        reverse("applications:application_edit", args=[application.pk]),
         {**form_data(application, host_name="别的名字"), "photo": hostile, "save": "1"},
     )
     assert response.status_code == 400
@@ -92,7 +92,7 @@ def test_application_attachments_are_checked_through_the_page(demo, client_for):
     teacher = demo.user("lz_teacher")
     application = draft(open_call(), teacher)
     client = client_for("lz_teacher")
-    url = reverse("application_attach", args=[application.pk])
+    url = reverse("applications:application_attach", args=[application.pk])
     for name, content in (
         ("证书.pdf", b"<!DOCTYPE html><script>alert(1)</script>"),  # HTML renamed .pdf
         ("计划.docx", b"PK\x03\x04 not a docx"),
@@ -108,7 +108,9 @@ def test_application_attachments_are_checked_through_the_page(demo, client_for):
     response = client.post(url, {"title": "计划", "file": files.upload("计划.docx", files.docx())})
     attachment = ApplicationAttachment.objects.get()
     assert attachment.original_name == "计划.docx"
-    download = client.get(reverse("application_attachment", args=[application.pk, attachment.pk]))
+    download = client.get(
+        reverse("applications:application_attachment", args=[application.pk, attachment.pk])
+    )
     files.assert_served(download, DOCX)
 
 
@@ -127,14 +129,16 @@ def test_call_attachments_are_checked_and_served_as_downloads(demo, client_for):
         actor=bureau, call=call, title="通知", upload=files.upload("通知.docx", files.docx())
     )
     response = client_for("lz_teacher").get(
-        reverse("call_attachment", args=[call.pk, attachment.pk])
+        reverse("applications:call_attachment", args=[call.pk, attachment.pk])
     )
     files.assert_served(response, DOCX)
     poster = files.upload("海报.png", files.png() + TRAILING)
     picture = services.call_attach(actor=bureau, call=call, title="海报", upload=poster)
     assert b"<script>" not in stored_bytes(picture.file)
     # an image of a call is a download too: only the views that show images ask for inline
-    response = client_for("lz_teacher").get(reverse("call_attachment", args=[call.pk, picture.pk]))
+    response = client_for("lz_teacher").get(
+        reverse("applications:call_attachment", args=[call.pk, picture.pk])
+    )
     files.assert_served(response, "image/png")
 
 
@@ -145,7 +149,9 @@ def test_an_old_file_that_is_not_what_it_says_goes_out_as_an_opaque_download(dem
     teacher = demo.user("lz_teacher")
     application = draft(open_call(), teacher)
     application.photo.save("old.png", ContentFile(b"<html><script>alert(1)</script></html>"))
-    response = client_for("lz_teacher").get(reverse("application_photo", args=[application.pk]))
+    response = client_for("lz_teacher").get(
+        reverse("applications:application_photo", args=[application.pk])
+    )
     files.assert_served(response, "application/octet-stream")
 
 

@@ -49,12 +49,12 @@ def test_teacher_fills_saves_and_submits_the_form(demo, client_for, monkeypatch)
     monkeypatch.setattr("core.clock.today", lambda: __import__("datetime").date(2024, 7, 20))
     call = open_call()
     client = client_for("lz_teacher")
-    response = client.post(reverse("application_start", args=[call.pk]))
+    response = client.post(reverse("applications:application_start", args=[call.pk]))
     application = Application.objects.get(call=call)
-    assert response.url == reverse("application_edit", args=[application.pk])
+    assert response.url == reverse("applications:application_edit", args=[application.pk])
     # a half-typed draft is kept as typed
     response = client.post(
-        reverse("application_edit", args=[application.pk]),
+        reverse("applications:application_edit", args=[application.pk]),
         {**form_data(application, plan="", head_teacher_years="3"), "save": "1"},
     )
     assert response.status_code == 302
@@ -62,7 +62,7 @@ def test_teacher_fills_saves_and_submits_the_form(demo, client_for, monkeypatch)
     assert application.head_teacher_years == 3 and application.team.count() == 6
     # submitting names what is wrong, in Chinese, and keeps what was typed
     response = client.post(
-        reverse("application_edit", args=[application.pk]),
+        reverse("applications:application_edit", args=[application.pk]),
         {**form_data(application, plan="", head_teacher_years="3"), "submit": "1"},
     )
     page = response.content.decode()
@@ -71,13 +71,16 @@ def test_teacher_fills_saves_and_submits_the_form(demo, client_for, monkeypatch)
     assert "成员5" in page
     assert Application.objects.get(pk=application.pk).status == ApplicationStatus.DRAFT
     response = client.post(
-        reverse("application_edit", args=[application.pk]),
+        reverse("applications:application_edit", args=[application.pk]),
         {**form_data(application), "photo": photo(), "submit": "1"},
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     assert Application.objects.get(pk=application.pk).status == ApplicationStatus.AT_SCHOOL
     # no more editing once submitted
-    assert client.get(reverse("application_edit", args=[application.pk])).status_code == 403
+    assert (
+        client.get(reverse("applications:application_edit", args=[application.pk])).status_code
+        == 403
+    )
 
 
 def test_member_table_errors_name_the_row(demo, client_for, monkeypatch):
@@ -85,11 +88,11 @@ def test_member_table_errors_name_the_row(demo, client_for, monkeypatch):
     monkeypatch.setattr("core.clock.today", lambda: __import__("datetime").date(2024, 7, 20))
     call = open_call()
     client = client_for("lz_teacher")
-    client.post(reverse("application_start", args=[call.pk]))
+    client.post(reverse("applications:application_start", args=[call.pk]))
     application = Application.objects.get(call=call)
     data = form_data(application, **{"members-2-head_teacher_years": "2"})
     response = client.post(
-        reverse("application_edit", args=[application.pk]),
+        reverse("applications:application_edit", args=[application.pk]),
         {**data, "photo": photo(), "submit": "1"},
     )
     page = response.content.decode()
@@ -103,7 +106,7 @@ def test_queue_shows_only_what_waits_for_the_reviewer(demo, client_for):
     other = advance(
         submitted(call, teacher_at("luzhai-sx", "luzhai_teacher")), ApplicationStatus.AT_COUNTY
     )
-    page = client_for("lz_county").get(reverse("review_queue")).content.decode()
+    page = client_for("lz_county").get(reverse("applications:review_queue")).content.decode()
     assert mine.host_name in page and other.host_name not in page
 
 
@@ -111,9 +114,12 @@ def test_other_county_cannot_open_or_decide(demo, client_for):
     call = open_call()
     application = advance(submitted(call, demo.user("lz_teacher")), ApplicationStatus.AT_COUNTY)
     client = client_for("lz_county_luzhai")
-    assert client.get(reverse("application_detail", args=[application.pk])).status_code == 404
+    assert (
+        client.get(reverse("applications:application_detail", args=[application.pk])).status_code
+        == 404
+    )
     response = client.post(
-        reverse("application_review", args=[application.pk]),
+        reverse("applications:application_review", args=[application.pk]),
         {"decision": "approve", "opinion": "越权"},
     )
     assert response.status_code == 404
@@ -124,10 +130,12 @@ def test_other_county_cannot_open_or_decide(demo, client_for):
 def test_decision_from_the_application_page(demo, client_for):
     application = submitted(open_call(), demo.user("lz_teacher"))
     client = client_for("lz_school")
-    page = client.get(reverse("application_detail", args=[application.pk])).content.decode()
+    page = client.get(
+        reverse("applications:application_detail", args=[application.pk])
+    ).content.decode()
     assert 'name="opinion"' in page
     client.post(
-        reverse("application_review", args=[application.pk]),
+        reverse("applications:application_review", args=[application.pk]),
         {"decision": "return", "opinion": "请补充材料"},
     )
     application.refresh_from_db()
@@ -140,7 +148,9 @@ def test_bulk_approve_covers_every_page_of_the_filter(demo, client_for):
     for teacher in teachers:
         submitted(call, teacher)
     client = client_for("liucheng-sx_admin") if False else client_for("lz_school")
-    response = client.post(reverse("review_bulk") + "?stage=primary", {"opinion": "同意推荐"})
+    response = client.post(
+        reverse("applications:review_bulk") + "?stage=primary", {"opinion": "同意推荐"}
+    )
     assert response.status_code == 302
     assert Application.objects.filter(status=ApplicationStatus.AT_COUNTY).count() == 27
 
@@ -153,11 +163,11 @@ def test_queue_runs_a_constant_number_of_queries(demo, client_for, django_assert
     submitted(call, demo.user("lz_teacher"))
     client = client_for("lz_school")
     with CaptureQueriesContext(connection) as few:
-        client.get(reverse("review_queue"))
+        client.get(reverse("applications:review_queue"))
     for i in range(30):
         submitted(call, teacher_at("liucheng-sx", f"many{i}"))
     with django_assert_max_num_queries(len(few)):
-        response = client.get(reverse("review_queue"))
+        response = client.get(reverse("applications:review_queue"))
     assert response.context["paginator"].count == 31
 
 
@@ -165,13 +175,13 @@ def test_extension_from_the_page(demo, client_for):
     application = draft(open_call(), demo.user("lz_teacher"))
     client = client_for("lz_city")
     response = client.post(
-        reverse("application_extension", args=[application.pk]),
+        reverse("applications:application_extension", args=[application.pk]),
         {"until": "2024-08-05", "reason": "住院"},
     )
     assert response.status_code == 404  # a draft is the applicant's alone
     submitted_app = submitted(open_call(title="第二批"), teacher_at("liucheng-zx", "t9"))
     response = client.post(
-        reverse("application_extension", args=[submitted_app.pk]),
+        reverse("applications:application_extension", args=[submitted_app.pk]),
         {"until": "2024-08-05", "reason": "住院"},
     )
     submitted_app.refresh_from_db()
@@ -179,7 +189,7 @@ def test_extension_from_the_page(demo, client_for):
     # An extension to 9999-12-31 was accepted; the page and the service now bound it.
     for until in ("9999-12-31", "2025-07-01"):
         client.post(
-            reverse("application_extension", args=[submitted_app.pk]),
+            reverse("applications:application_extension", args=[submitted_app.pk]),
             {"until": until, "reason": "再延"},
         )
         submitted_app.refresh_from_db()

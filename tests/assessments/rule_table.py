@@ -9,6 +9,7 @@ RULES = [
     RuleRow("assessments.assess_any", ok="admin lz_city lz_ce sz_city sz_ce"),
     RuleRow("assessments.assess_studio", "studio:lz.p1", ok="admin lz_city"),
     RuleRow("assessments.browse_term_evaluations", ok="admin lz_city lz_expert sz_city sz_expert"),
+    RuleRow("assessments.run_term_evaluations", ok="admin lz_city sz_city"),
     RuleRow("assessments.evaluate_term", "studio:lz.p2", ok="admin lz_city"),
     # Decided: nobody scores it any more; this year's, open, the city's experts.
     RuleRow("assessments.score_annual_assessment", "assessment:lz.p1"),

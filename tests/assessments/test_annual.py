@@ -190,7 +190,7 @@ def test_report_attachments_are_checked_through_the_page_and_served_safely(
     studio = suizhou_studio()
     report, _ = services.report_open(studio=studio, year=2024, today=WINDOW_DAY)
     host = logged_in(studio.host.username)
-    url = reverse("annual_report", args=[report.pk])
+    url = reverse("assessments:annual_report", args=[report.pk])
     bomb = files.upload("总结.docx", files.zip_bomb_docx(megabytes=110))
     response = host.post(url, {"action": "attach", "title": "总结", "file": bomb})
     assert response.status_code == 302
@@ -199,7 +199,9 @@ def test_report_attachments_are_checked_through_the_page_and_served_safely(
     good = files.upload("总结.docx", files.docx())
     host.post(url, {"action": "attach", "title": "总结", "file": good})
     attachment = AnnualReportAttachment.objects.get()
-    download = host.get(reverse("annual_report_attachment", args=[report.pk, attachment.pk]))
+    download = host.get(
+        reverse("assessments:annual_report_attachment", args=[report.pk, attachment.pk])
+    )
     files.assert_served(
         download, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     )
@@ -326,11 +328,17 @@ def test_scored_scale_experts_score_the_bureau_decides_from_the_total(demo):
     expert = demo.user("lz_expert")
     assert Notification.objects.filter(verb="assessments.assessment.score", recipient=expert)
     assert list(selectors.assessments_to_score(expert)) == [assessment]
-    page = logged_in("lz_expert").get(reverse("assessment_detail", args=[assessment.pk]))
+    page = logged_in("lz_expert").get(
+        reverse("assessments:assessment_detail", args=[assessment.pk])
+    )
     assert page.status_code == 200 and page.context["may_score"]
-    assert logged_in("lz_expert").get(reverse("annual_reports")).context["to_score"] == [assessment]
+    assert logged_in("lz_expert").get(reverse("assessments:annual_reports")).context[
+        "to_score"
+    ] == [assessment]
     assert (
-        logged_in("sz_expert").get(reverse("assessment_detail", args=[assessment.pk])).status_code
+        logged_in("sz_expert")
+        .get(reverse("assessments:assessment_detail", args=[assessment.pk]))
+        .status_code
         == 404
     )
     assert not list(selectors.assessments_to_score(demo.user("sz_expert")))
@@ -402,7 +410,7 @@ def test_a_fail_without_rectification_in_the_policy_revokes_at_once(demo, client
         pk=assessment.pk, rectification__isnull=False
     )
     assert AuditEntry.objects.filter(verb="studios.studio.revoked", object_id=str(studio.pk))
-    response = client.get(reverse("plaque_verify"), {"number": studio.plaque_number})
+    response = client.get(reverse("studios:plaque_verify"), {"number": studio.plaque_number})
     assert response.context["state"] == "revoked"
     assert response.context["studio"].revoked_on == DECISION_DAY
     assert "2025" in response.content.decode()
@@ -427,7 +435,7 @@ def test_the_report_page_pulls_in_the_years_activities_attendance_and_quotas(
     )
     Attendance.objects.create(activity=activity, membership=member, status=AttendanceStatus.PRESENT)
     report, _ = services.report_open(studio=studio, year=2024, today=WINDOW_DAY)
-    response = client_for("sz_host").get(reverse("annual_report", args=[report.pk]))
+    response = client_for("sz_host").get(reverse("assessments:annual_report", args=[report.pk]))
     assert response.status_code == 200
     text = response.content.decode()
     assert "跨区域交流活动" in text and member.name in text
@@ -441,8 +449,8 @@ def test_pages_are_404_outside_the_users_reach(demo, client_for):
     report = submitted_report(studio)
     assessment = services.report_accept(actor=demo.user("sz_ce"), report=report, today=DECISION_DAY)
     urls = [
-        reverse("annual_report", args=[report.pk]),
-        reverse("assessment_detail", args=[assessment.pk]),
+        reverse("assessments:annual_report", args=[report.pk]),
+        reverse("assessments:assessment_detail", args=[assessment.pk]),
     ]
     for username in (other.host.username, "lz_ce", "lz_city", "sz_teacher", lz.host.username):
         client = client_for(username)
@@ -460,7 +468,7 @@ def test_host_and_assessor_work_through_the_pages(demo, monkeypatch):
     studio = suizhou_studio()
     report, _ = services.report_open(studio=studio, year=2024, today=WINDOW_DAY)
     host = logged_in("sz_host")
-    url = reverse("annual_report", args=[report.pk])
+    url = reverse("assessments:annual_report", args=[report.pk])
     data = {
         "action": "submit",
         "work_done": "工作",
@@ -472,19 +480,19 @@ def test_host_and_assessor_work_through_the_pages(demo, monkeypatch):
     report.refresh_from_db()
     assert report.status == ReportStatus.SUBMITTED
     officer = logged_in("sz_ce")
-    listing = officer.get(reverse("annual_reports"), {"year": 2024})
+    listing = officer.get(reverse("assessments:annual_reports"), {"year": 2024})
     assert [s.pk for s in listing.context["studios"]] == [studio.pk]
     assert listing.context["studios"][0].report_status == ReportStatus.SUBMITTED
     response = officer.post(url, {"action": "accept"})
     assessment = AnnualAssessment.objects.get(studio=studio, year=2024)
-    assert response.url == reverse("assessment_detail", args=[assessment.pk])
+    assert response.url == reverse("assessments:assessment_detail", args=[assessment.pk])
     officer.post(
-        reverse("assessment_detail", args=[assessment.pk]),
+        reverse("assessments:assessment_detail", args=[assessment.pk]),
         {"action": "decide", "outcome": "pass", "comment": "合格"},
     )
     assessment.refresh_from_db()
     assert assessment.outcome == Outcome.PASS
-    letter = host.get(reverse("assessment_letter", args=[assessment.pk]))
+    letter = host.get(reverse("assessments:assessment_letter", args=[assessment.pk]))
     files.assert_served(letter, "application/pdf", inline=True)
     assert letter.content.startswith(b"%PDF")
 
@@ -530,7 +538,9 @@ def test_the_letter_waits_for_the_decision(demo, client_for):
     studio = suizhou_studio()
     assessment = open_assessment(studio, demo.user("sz_ce"))
     assert (
-        client_for("sz_host").get(reverse("assessment_letter", args=[assessment.pk])).status_code
+        client_for("sz_host")
+        .get(reverse("assessments:assessment_letter", args=[assessment.pk]))
+        .status_code
         == 404
     )
 
@@ -585,13 +595,17 @@ def test_the_assessors_list_filters_and_scopes(demo):
 def test_an_assessor_opens_an_assessment_without_a_report(demo, client_for):
     studio = suizhou_studio()
     officer = client_for("sz_ce")
-    response = officer.post(reverse("annual_reports"), {"studio": studio.pk, "year": 2024})
+    response = officer.post(
+        reverse("assessments:annual_reports"), {"studio": studio.pk, "year": 2024}
+    )
     assessment = AnnualAssessment.objects.get(studio=studio, year=2024)
-    assert response.url == reverse("assessment_detail", args=[assessment.pk])
+    assert response.url == reverse("assessments:assessment_detail", args=[assessment.pk])
     assert assessment.report is None
     other = client_for("lz_city")
     assert (
-        other.post(reverse("annual_reports"), {"studio": studio.pk, "year": 2024}).status_code
+        other.post(
+            reverse("assessments:annual_reports"), {"studio": studio.pk, "year": 2024}
+        ).status_code
         == 404
     )
 

@@ -186,7 +186,7 @@ def test_rejecting_the_report_revokes_the_studio(demo, client):
     assert members <= told
     with pytest.raises(AssessmentError):  # revoked once
         services.studio_revoke(actor=officer, studio=studio, day=day, reason="again")
-    response = client.get(reverse("plaque_verify"), {"number": studio.plaque_number})
+    response = client.get(reverse("studios:plaque_verify"), {"number": studio.plaque_number})
     assert response.context["state"] == "revoked"
     assert response.context["studio"].revoked_on == day
 
@@ -256,7 +256,7 @@ def test_the_rectification_block_through_the_pages(demo, monkeypatch):
     monkeypatch.setattr("core.clock.today", lambda: DECISION_DAY)
     studio, other = two_suizhou_studios()
     rectification = failed(studio, demo.user("sz_ce"))
-    url = reverse("assessment_detail", args=[rectification.assessment_id])
+    url = reverse("assessments:assessment_detail", args=[rectification.assessment_id])
     host = client_for(studio.host.username)
     page = host.get(url)
     assert page.context["may_submit_rectification"]

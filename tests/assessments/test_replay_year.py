@@ -33,11 +33,12 @@ def days(start: date, end: date):
 
 
 def plaque_check(studio):
-    response = Client().get(reverse("plaque_verify"), {"number": studio.plaque_number})
+    response = Client().get(reverse("studios:plaque_verify"), {"number": studio.plaque_number})
     return response.context["state"], response.context["studio"].revoked_on
 
 
-def test_a_year_of_annual_assessment_replayed(demo, settings):
+# Complex by nature: a year replayed step by step, read top to bottom.
+def test_a_year_of_annual_assessment_replayed(demo, settings):  # noqa: C901
     settings.MINGSHI_REMINDER_DAYS_BEFORE = 3
     [lz] = published_studios("liuzhou-2024", [("liucheng-sx", "lz_host")], city="liuzhou")
     [sz] = published_studios("suizhou", [("zengdu-sx", "sz_host")], city="suizhou")

@@ -156,16 +156,26 @@ def test_an_excellent_term_commends_the_host_and_each_member_and_their_records_s
     assert not HostExclusion.objects.exists()
 
     member = next(p for p in people if p != studio.host)
-    page = client_for(member.username).get(reverse("person_record", args=[member.pk]))
+    page = client_for(member.username).get(reverse("assessments:person_record", args=[member.pk]))
     assert page.status_code == 200
     assert reward in page.content.decode()
-    bureau_view = client_for("lz_city").get(reverse("person_record", args=[studio.host_id]))
+    bureau_view = client_for("lz_city").get(
+        reverse("assessments:person_record", args=[studio.host_id])
+    )
     assert bureau_view.status_code == 200 and reward in bureau_view.content.decode()
     # another teacher, and the bureau of another city, cannot read it
     assert (
-        client_for("lz_teacher").get(reverse("person_record", args=[member.pk])).status_code == 404
+        client_for("lz_teacher")
+        .get(reverse("assessments:person_record", args=[member.pk]))
+        .status_code
+        == 404
     )
-    assert client_for("sz_city").get(reverse("person_record", args=[member.pk])).status_code == 404
+    assert (
+        client_for("sz_city")
+        .get(reverse("assessments:person_record", args=[member.pk]))
+        .status_code
+        == 404
+    )
     told = Notification.objects.filter(verb="assessments.term_evaluation.decided")
     assert set(told.values_list("recipient_id", flat=True)) >= {p.pk for p in people}
 
@@ -195,12 +205,14 @@ def test_a_failed_term_excludes_the_host_where_the_policy_says_so_and_the_form_r
     other_application = draft(call, other)
     workflow.submit(actor=other, application=other_application, today=date(2027, 9, 10))
     # the host's record shows it, and the result notice says so in Chinese
-    record = client_for(studio.host.username).get(reverse("person_record", args=[studio.host_id]))
+    record = client_for(studio.host.username).get(
+        reverse("assessments:person_record", args=[studio.host_id])
+    )
     assert exclusion.reason in record.content.decode()
     if shutil.which("pdftotext"):
         evaluation = TermEvaluation.objects.get(studio=studio)
         pdf = client_for(studio.host.username).get(
-            reverse("term_certificate", args=[evaluation.pk])
+            reverse("assessments:term_certificate", args=[evaluation.pk])
         )
         assert_served(pdf, "application/pdf", inline=True)
         text = subprocess.run(
@@ -239,7 +251,7 @@ def test_experts_see_the_others_scores_only_after_submitting(demo, client_for):
     )
     assert can(first, "assessments.view_term_scores", evaluation)
     assert not can(second, "assessments.view_term_scores", evaluation)
-    url = reverse("term_evaluation", args=[evaluation.pk])
+    url = reverse("assessments:term_evaluation", args=[evaluation.pk])
     before = client_for("sz_e2").get(url).content.decode()
     assert "成果突出" not in before and 'data-testid="evaluation-scores"' not in before
     assert 'id="score-form"' in before
@@ -331,13 +343,16 @@ def test_the_bureau_runs_the_evaluation_through_the_pages(demo, client_for):
     evaluation = TermEvaluation.objects.get(studio=studio)
     person = expert(demo, "sz_e1", "suizhou")
     bureau = client_for("sz_city")
-    listing = bureau.get(reverse("term_evaluations")).content.decode()
+    listing = bureau.get(reverse("assessments:term_evaluations")).content.decode()
     assert studio.name in listing
-    url = reverse("term_evaluation", args=[evaluation.pk])
+    url = reverse("assessments:term_evaluation", args=[evaluation.pk])
     assert bureau.get(url).status_code == 200
     assert bureau.post(url, {"action": "assign", "experts": [person.pk]}).status_code == 302
     assert evaluation.expert_scores.filter(expert=person).exists()
-    assert studio.name in client_for("sz_e1").get(reverse("term_evaluations")).content.decode()
+    assert (
+        studio.name
+        in client_for("sz_e1").get(reverse("assessments:term_evaluations")).content.decode()
+    )
     ev.evaluation_score(actor=person, evaluation=evaluation, scores=sheet(["38", "28", "28"]))
     bureau = client_for("sz_city")
     assert bureau.post(url, {"action": "decide", "comment": "同意"}).status_code == 302
@@ -346,14 +361,14 @@ def test_the_bureau_runs_the_evaluation_through_the_pages(demo, client_for):
     decided = bureau.get(url).content.decode()
     assert 'data-testid="evaluation-outcome"' in decided and 'id="decide-form"' not in decided
     assert client_for("lz_city").get(url).status_code == 404
-    assert client_for("sz_teacher").get(reverse("term_evaluations")).status_code == 403
+    assert client_for("sz_teacher").get(reverse("assessments:term_evaluations")).status_code == 403
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 def test_the_certificate_downloads_for_the_host_members_and_bureau_only(demo, client_for):
     studio = suizhou_studio()
     evaluation = evaluate(demo, studio, ["38", "28", "28"])
-    url = reverse("term_certificate", args=[evaluation.pk])
+    url = reverse("assessments:term_certificate", args=[evaluation.pk])
     response = client_for(studio.host.username).get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -372,5 +387,5 @@ def test_the_certificate_downloads_for_the_host_members_and_bureau_only(demo, cl
 def test_no_certificate_before_the_decision(demo, client_for):
     studio = suizhou_studio()
     evaluation = evaluate(demo, studio, ["38", "28", "28"], decide=False)
-    url = reverse("term_certificate", args=[evaluation.pk])
+    url = reverse("assessments:term_certificate", args=[evaluation.pk])
     assert client_for(studio.host.username).get(url).status_code == 404

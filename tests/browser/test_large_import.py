@@ -9,7 +9,7 @@ import time
 from openpyxl import Workbook
 from playwright.sync_api import expect
 
-from accounts import exports as account_exports
+from accounts import imports as account_imports
 from accounts import tasks
 from accounts.jobs import job_run
 from accounts.models import Organisation
@@ -67,15 +67,15 @@ def test_a_large_import_runs_in_the_background_from_upload_to_saved(
 ):
     settings.MEDIA_ROOT = tmp_path
     settings.MINGSHI_IMPORT_BACKGROUND_ROWS = 10
-    monkeypatch.setattr(account_exports, "PROGRESS_EVERY", 5)
+    monkeypatch.setattr(account_imports, "PROGRESS_EVERY", 5)
     monkeypatch.setattr(tasks.run_job, "delay", _run_in_a_thread)
-    real_row = account_exports.BureauImportResource.import_row
+    real_row = account_imports.BureauImportResource.import_row
 
     def slow_row(self, *args, **kwargs):  # slow enough for the bar to be seen moving
         time.sleep(0.1)  # 40 rows ≈ 4 s: several of the page's 1 s polls see it moving
         return real_row(self, *args, **kwargs)
 
-    monkeypatch.setattr(account_exports.BureauImportResource, "import_row", slow_row)
+    monkeypatch.setattr(account_imports.BureauImportResource, "import_row", slow_row)
 
     page = as_user("lz_city")
     page.set_viewport_size({"width": 390, "height": 844})

@@ -21,7 +21,7 @@ def test_a_nul_in_a_form_changes_nothing(demo, client):
     """The fuzz posted an opinion of "\\x00" to the bulk approval: PostgreSQL refused it."""
     client.force_login(demo.user("lz_school"))
     before = AuditEntry.objects.count()
-    response = client.post(reverse("review_bulk"), {"opinion": "同意\x00"})
+    response = client.post(reverse("applications:review_bulk"), {"opinion": "同意\x00"})
     assert response.status_code == 400
     assert AuditEntry.objects.count() == before
 

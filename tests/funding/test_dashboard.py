@@ -203,7 +203,7 @@ def test_another_citys_money_never_shows(money):
 
 def test_the_page_charts_and_tables(money, client_for):
     client = client_for("lz_auditor_liucheng")
-    response = client.get(reverse("funding_dashboard"), {"year": YEAR})
+    response = client.get(reverse("funding:funding_dashboard"), {"year": YEAR})
     assert response.status_code == 200
     page = response.content.decode()
     for chart in ("chart-county", "chart-category", "chart-month"):
@@ -220,28 +220,28 @@ def test_the_page_charts_and_tables(money, client_for):
 
 def test_the_default_year_and_the_empty_state(demo, client_for):
     client = client_for("lz_auditor")
-    response = client.get(reverse("funding_dashboard"))
+    response = client.get(reverse("funding:funding_dashboard"))
     assert response.status_code == 200
     assert response.context["dashboard"].year == timezone.localdate().year
     assert 'data-testid="dashboard-empty"' in response.content.decode()
     assert "chart.umd.min.js" not in response.content.decode()
-    assert client.get(reverse("funding_dashboard"), {"year": "abc"}).status_code == 200
+    assert client.get(reverse("funding:funding_dashboard"), {"year": "abc"}).status_code == 200
 
 
 def test_the_latest_year_with_money_is_shown_by_default(money, client_for):
-    response = client_for("lz_auditor").get(reverse("funding_dashboard"))
+    response = client_for("lz_auditor").get(reverse("funding:funding_dashboard"))
     # This year when it has money (it has none here unless this year is YEAR), else YEAR.
     assert response.context["dashboard"].year == YEAR
 
 
 @pytest.mark.parametrize("username", ["lz_teacher", "lz_school", "lz_expert"])
 def test_who_may_not_see_the_dashboard(demo, client_for, username):
-    assert client_for(username).get(reverse("funding_dashboard")).status_code == 403
+    assert client_for(username).get(reverse("funding:funding_dashboard")).status_code == 403
 
 
 @pytest.mark.parametrize("username", ["lz_city", "lz_ce", "lz_county", "lz_auditor"])
 def test_who_may_see_the_dashboard(demo, client_for, username):
-    assert client_for(username).get(reverse("funding_dashboard")).status_code == 200
+    assert client_for(username).get(reverse("funding:funding_dashboard")).status_code == 200
 
 
 def test_queries_stay_constant_for_2_or_12_studios(demo, client_for):
@@ -256,7 +256,7 @@ def test_queries_stay_constant_for_2_or_12_studios(demo, client_for):
 
     add_money([template, *clone(template, "luzhai-sx", prefix="a")])
     client = client_for("lz_auditor")
-    url = reverse("funding_dashboard")
+    url = reverse("funding:funding_dashboard")
     with CaptureQueriesContext(connection) as few:
         assert client.get(url, {"year": YEAR}).status_code == 200
     add_money(

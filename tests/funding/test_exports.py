@@ -451,20 +451,20 @@ def test_the_command_writes_the_same_workbook(world, tmp_path):
 
 def test_the_form_offers_only_the_users_scope(world, client_for):
     client = client_for("lz_auditor_liucheng")
-    page = client.get(reverse("audit_export"))
+    page = client.get(reverse("funding:audit_export"))
     assert page.status_code == 200
     form = page.context["form"]
     assert [c.code for c in form.fields["county"].queryset] == ["liucheng"]
     assert [c.code for c in form.fields["city"].queryset] == ["liuzhou"]
-    refused = client.post(reverse("audit_export"), {"city": "liuzhou", "county": "luzhai"})
+    refused = client.post(reverse("funding:audit_export"), {"city": "liuzhou", "county": "luzhai"})
     assert refused.status_code == 200 and refused.context["form"].errors
-    assert client_for("lz_teacher").get(reverse("audit_export")).status_code == 403
+    assert client_for("lz_teacher").get(reverse("funding:audit_export")).status_code == 403
 
 
 def test_a_small_export_downloads_at_once(world, client_for):
     client = client_for("lz_auditor_liucheng")
     response = client.post(
-        reverse("audit_export"), {"city": "liuzhou", "county": "liucheng", "year": "2025"}
+        reverse("funding:audit_export"), {"city": "liuzhou", "county": "liucheng", "year": "2025"}
     )
     assert_served(response, XLSX)
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
@@ -479,12 +479,14 @@ def test_a_large_export_runs_as_a_job_that_checks_again(
     monkeypatch.setattr(exports, "PROGRESS_EVERY", 5)
     client = client_for("lz_auditor_liucheng")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("audit_export"), {"city": "liuzhou", "county": "liucheng"})
+        response = client.post(
+            reverse("funding:audit_export"), {"city": "liuzhou", "county": "liucheng"}
+        )
     job = Job.objects.get()
-    assert response.url == reverse("job_detail", args=[job.pk])
+    assert response.url == reverse("accounts:job_detail", args=[job.pk])
     assert job.status == JobStatus.DONE and job.progress == job.total > 0
     assert job.params == {"city": "liuzhou", "county": "liucheng", "call": None, "year": None}
-    download = client.get(reverse("job_download", args=[job.pk]))
+    download = client.get(reverse("accounts:job_download", args=[job.pk]))
     assert_served(download, XLSX)
     book = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
     assert "鹿寨县" not in _all_text(book)

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.reader.excel import ExcelReader
 
-from accounts import exports as account_exports
+from accounts import imports as account_imports
 from accounts.models import Job, JobStatus, Organisation
 from funding import imports
 from tests.core import xlsx
@@ -48,7 +48,7 @@ def _openpyxl_book(rows) -> bytes:
 
 
 def upload(client, content: bytes, kind="schools"):
-    return client.post(reverse("data_import"), {"kind": kind, "file": _file(content)})
+    return client.post(reverse("funding:data_import"), {"kind": kind, "file": _file(content)})
 
 
 def schools(count: int, start: int = 0) -> list[list]:
@@ -174,7 +174,7 @@ def test_a_large_import_is_checked_and_saved_by_a_job_with_progress(demo, client
     response = upload(client, _openpyxl_book([SCHOOL_HEADERS, *schools(6)]))
     job = Job.objects.get()
     assert response.status_code == 302
-    assert response.url == reverse("data_import_job", args=[job.pk])
+    assert response.url == reverse("funding:data_import_job", args=[job.pk])
     assert job.kind == imports.JOB_KIND and job.status == JobStatus.DONE, job.error
     assert job.params["save"] is False and job.progress == job.total == 6
     assert not Organisation.objects.filter(code__startswith="import-").exists()  # a dry run
@@ -189,13 +189,13 @@ def test_a_large_import_is_checked_and_saved_by_a_job_with_progress(demo, client
     poll = client.get(response.url, HTTP_HX_REQUEST="true")
     assert poll["HX-Refresh"] == "true"
 
-    confirmed = client.post(reverse("data_import"), {"token": page.context["token"]})
+    confirmed = client.post(reverse("funding:data_import"), {"token": page.context["token"]})
     save = Job.objects.exclude(pk=job.pk).get()
-    assert confirmed.url == reverse("data_import_job", args=[save.pk])
+    assert confirmed.url == reverse("funding:data_import_job", args=[save.pk])
     assert save.status == JobStatus.DONE and save.params["save"] is True
     assert save.progress == save.total == 6
     result = client.get(confirmed.url, follow=True)
-    assert result.redirect_chain[-1][0] == reverse("data_import")
+    assert result.redirect_chain[-1][0] == reverse("funding:data_import")
     assert "6" in " ".join(str(m) for m in result.context["messages"])
     assert Organisation.objects.filter(code__startswith="import-").count() == 6
     assert not list((settings.MEDIA_ROOT / "imports").rglob("*.xlsx"))  # the upload is gone
@@ -225,7 +225,7 @@ def test_a_job_refuses_an_owner_who_lost_the_right(demo, settings):
     owner = demo.user("lz_city")
     content = _openpyxl_book([SCHOOL_HEADERS, *schools(3)])
     name = imports.upload_store(owner, content)
-    bureau = account_exports.import_bureaus_for(owner).get()
+    bureau = account_imports.import_bureaus_for(owner).get()
     job = imports.import_job_start(
         actor=owner, kind="schools", bureau=bureau, name=name, content=content, save=True
     )
@@ -258,9 +258,9 @@ def test_progress_is_visible_while_the_import_holds_its_transaction(
     """The import runs in one transaction (a dry run rolls it back): its progress is written
     from a connection of its own, so that the page polling it sees the rows go by."""
     settings.MINGSHI_IMPORT_BACKGROUND_ROWS = 5
-    monkeypatch.setattr(account_exports, "PROGRESS_EVERY", 1)
+    monkeypatch.setattr(account_imports, "PROGRESS_EVERY", 1)
     seen = []
-    real = account_exports.BureauImportResource.import_row
+    real = account_imports.BureauImportResource.import_row
 
     def watching(self, row, instance_loader, **kwargs):
         result = real(self, row, instance_loader, **kwargs)
@@ -277,10 +277,10 @@ def test_progress_is_visible_while_the_import_holds_its_transaction(
             reader.join(10)
         return result
 
-    monkeypatch.setattr(account_exports.BureauImportResource, "import_row", watching)
+    monkeypatch.setattr(account_imports.BureauImportResource, "import_row", watching)
     response = upload(client_for("lz_city"), _openpyxl_book([SCHOOL_HEADERS, *schools(6)]))
     job = Job.objects.get()
-    assert response.url == reverse("data_import_job", args=[job.pk])
+    assert response.url == reverse("funding:data_import_job", args=[job.pk])
     assert seen == [[(4, 6)]]
     assert (job.status, job.progress, job.total) == (JobStatus.DONE, 6, 6)
 
@@ -303,8 +303,8 @@ def test_a_damaged_workbook_is_read_or_refused_with_a_message(edits):
     for offset, data in edits:
         damaged[offset : offset + len(data)] = data
     try:
-        dataset = account_exports.read_workbook(bytes(damaged), columns=SCHOOL_HEADERS)
-    except account_exports.ImportFileError as exc:
+        dataset = account_imports.read_workbook(bytes(damaged), columns=SCHOOL_HEADERS)
+    except account_imports.ImportFileError as exc:
         assert str(exc)
     else:
         assert len(dataset) <= 3

@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from accounts import services
-from accounts.exports import IMPORT_RESOURCES, parse_school_stages, read_workbook
+from accounts.imports import IMPORT_RESOURCES, parse_school_stages, read_workbook
 from accounts.models import AuditEntry, Organisation, OrganisationKind, Role, RoleAssignment, User
 from tests.core.files import assert_served
 
@@ -40,11 +40,11 @@ def workbook(headers: list[str], rows: list[list], name: str = "data.xlsx") -> S
 
 
 def upload(client, kind: str, file, **extra):
-    return client.post(reverse("data_import"), {"kind": kind, "file": file, **extra})
+    return client.post(reverse("funding:data_import"), {"kind": kind, "file": file, **extra})
 
 
 def confirm(client, preview):
-    return client.post(reverse("data_import"), {"token": preview.context["token"]})
+    return client.post(reverse("funding:data_import"), {"token": preview.context["token"]})
 
 
 def lz_bureau() -> Organisation:
@@ -96,7 +96,7 @@ def test_preview_of_a_good_file_saves_nothing_until_confirmed(demo, client_for):
 
 
 def test_a_file_with_one_bad_row_saves_nothing(demo):
-    from accounts.exports import import_run
+    from accounts.imports import import_run
 
     bureau = lz_bureau()
     dataset = read_workbook(
@@ -243,25 +243,25 @@ def test_a_preview_token_is_tied_to_its_user(demo, client, client_for):
     preview = upload(client_for("lz_city"), "counties", workbook(COUNTY_HEADERS, [["新区", "xq"]]))
     token = preview.context["token"]
     client.force_login(demo.user("sz_city"))
-    response = client.post(reverse("data_import"), {"token": token}, follow=True)
+    response = client.post(reverse("funding:data_import"), {"token": token}, follow=True)
     assert response.redirect_chain and not Organisation.objects.filter(code="xq").exists()
     client.force_login(demo.user("lz_city"))
-    response = client.post(reverse("data_import"), {"token": token + "x"})
+    response = client.post(reverse("funding:data_import"), {"token": token + "x"})
     assert response.status_code == 302 and not Organisation.objects.filter(code="xq").exists()
 
 
 @pytest.mark.parametrize("username", ["lz_auditor", "lz_county", "lz_teacher", "lz_ce"])
 def test_only_the_municipal_administrator_imports(demo, client_for, username):
     client = client_for(username)
-    assert client.get(reverse("data_import")).status_code == 403
-    assert client.get(reverse("import_template", args=["schools"])).status_code == 403
+    assert client.get(reverse("funding:data_import")).status_code == 403
+    assert client.get(reverse("funding:import_template", args=["schools"])).status_code == 403
     response = upload(client, "counties", workbook(COUNTY_HEADERS, [["新区", "xq"]]))
     assert response.status_code == 403
     assert not Organisation.objects.filter(code="xq").exists()
 
 
 def test_anonymous_visitors_are_sent_to_log_in(demo, client):
-    response = client.get(reverse("data_import"))
+    response = client.get(reverse("funding:data_import"))
     assert response.status_code == 302 and "login" in response["Location"]
 
 
@@ -293,11 +293,11 @@ def test_missing_columns_are_named(demo, client_for):
 
 def test_page_and_empty_templates(demo, client_for):
     client = client_for("lz_city")
-    page = client.get(reverse("data_import"))
+    page = client.get(reverse("funding:data_import"))
     assert page.status_code == 200
     assert 'data-testid="password-note"' in page.content.decode()
     for kind, resource in IMPORT_RESOURCES.items():
-        response = client.get(reverse("import_template", args=[kind]))
+        response = client.get(reverse("funding:import_template", args=[kind]))
         assert_served(response, XLSX)
         book = load_workbook(io.BytesIO(response.content))
         headers = [cell.value for cell in book.worksheets[0][1]]

@@ -17,8 +17,8 @@ from openpyxl import load_workbook
 from funding import exports
 from funding.models import Expenditure, ExpenditureStatus
 from policies.models import Policy, TeamRole
-from studios import activities
 from studios.models import Activity, Studio
+from studios.services import activities
 from tests.studios.factories import liuzhou_studio
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +78,7 @@ def test_the_auditors_workbook_holds_the_formulas_as_text_and_the_control_charac
 ):
     client = client_for("lz_auditor_liucheng")
     response = client.post(
-        reverse("audit_export"), {"city": "liuzhou", "county": "liucheng", "year": "2025"}
+        reverse("funding:audit_export"), {"city": "liuzhou", "county": "liucheng", "year": "2025"}
     )
     assert response.status_code == 200 and response["Content-Type"] == XLSX  # was a 500
     content = b"".join(response.streaming_content)
@@ -116,7 +116,7 @@ def test_the_compliance_grid_holds_typed_names_as_text(hostile, client_for, monk
     studio = hostile["studio"]
     Studio.objects.filter(pk=studio.pk).update(name="=cmd|' /C calc'!A0")
     Policy.objects.filter(pk=studio.policy_id).update(name="柳州\x0b政策/2024[试行]")
-    response = client_for("lz_city").get(reverse("compliance_export"))
+    response = client_for("lz_city").get(reverse("studios:compliance_export"))
     assert response.status_code == 200
     assert _formulas(response.content) == []
     book = load_workbook(io.BytesIO(response.content))

@@ -134,7 +134,7 @@ def test_a_long_bank_and_account_name_are_saved_and_audited(demo, client):
     studio = liuzhou_studio()
     officer = finance_officer(studio)
     client.force_login(officer)
-    url = reverse("special_account", args=[studio.school_id])
+    url = reverse("funding:special_account", args=[studio.school_id])
     data = {
         "bank": "中国工商银行股份有限公司柳州分行营业部城中支行鱼峰路分理处",
         "account_name": "柳州市某某中学名班主任工作室建设专项资金专户",
@@ -420,7 +420,7 @@ def test_the_host_sees_the_balance_and_records_spending(demo, client):
     studio = liuzhou_studio()
     allocate(studio, 2025, "15000", demo.user("lz_city"))
     client.force_login(studio.host)
-    url = reverse("studio_funding", args=[studio.pk])
+    url = reverse("funding:studio_funding", args=[studio.pk])
     page = client.get(url)
     assert page.status_code == 200
     assert "15,000.00" in page.content.decode()
@@ -440,7 +440,7 @@ def test_the_host_sees_the_balance_and_records_spending(demo, client):
     entry = Expenditure.objects.get(studio=studio)
     assert entry.amount == Decimal("1234.50")
     files.assert_served(
-        client.get(reverse("receipt_file", args=[entry.pk])), "image/png", inline=True
+        client.get(reverse("funding:receipt_file", args=[entry.pk])), "image/png", inline=True
     )
     too_much = client.post(
         url,
@@ -467,9 +467,9 @@ def test_another_studios_host_gets_404_and_the_finance_officer_decides_from_the_
     officer = finance_officer(studio)
     entry = spend(studio, "88.80")
     client.force_login(other.host)
-    assert client.get(reverse("studio_funding", args=[studio.pk])).status_code == 404
-    assert client.get(reverse("receipt_file", args=[entry.pk])).status_code == 404
-    assert client.post(reverse("expenditure_decide", args=[entry.pk])).status_code == 404
+    assert client.get(reverse("funding:studio_funding", args=[studio.pk])).status_code == 404
+    assert client.get(reverse("funding:receipt_file", args=[entry.pk])).status_code == 404
+    assert client.post(reverse("funding:expenditure_decide", args=[entry.pk])).status_code == 404
     stranger = User.objects.create_user("fin_other", full_name="他校财务")
     role_assign(
         actor=None, user=stranger, role=Role.FINANCE_OFFICER, organisation=demo.org("luzhai-sx")
@@ -477,33 +477,36 @@ def test_another_studios_host_gets_404_and_the_finance_officer_decides_from_the_
     client.force_login(stranger)
     assert (
         client.post(
-            reverse("expenditure_decide", args=[entry.pk]), {"decision": "confirm"}
+            reverse("funding:expenditure_decide", args=[entry.pk]), {"decision": "confirm"}
         ).status_code
         == 404
     )
-    assert entry.pk not in [e.pk for e in client.get(reverse("finance_queue")).context["entries"]]
+    assert entry.pk not in [
+        e.pk for e in client.get(reverse("funding:finance_queue")).context["entries"]
+    ]
     client.force_login(demo.user("lz_city"))  # the bureau reads, but does not decide
-    assert client.get(reverse("studio_funding", args=[studio.pk])).status_code == 200
+    assert client.get(reverse("funding:studio_funding", args=[studio.pk])).status_code == 200
     assert (
         client.post(
-            reverse("expenditure_decide", args=[entry.pk]), {"decision": "confirm"}
+            reverse("funding:expenditure_decide", args=[entry.pk]), {"decision": "confirm"}
         ).status_code
         == 403
     )
     client.force_login(officer)
-    queue = client.get(reverse("finance_queue"))
+    queue = client.get(reverse("funding:finance_queue"))
     assert [e.pk for e in queue.context["entries"]] == [entry.pk]
     assert "88.80" in queue.content.decode()
-    assert client.get(reverse("receipt_file", args=[entry.pk])).status_code == 200
+    assert client.get(reverse("funding:receipt_file", args=[entry.pk])).status_code == 200
     # A ``next`` that is not a path (it answered 500) sends the officer back to the queue.
     response = client.post(
-        reverse("expenditure_decide", args=[entry.pk]), {"decision": "confirm", "next": "NaN"}
+        reverse("funding:expenditure_decide", args=[entry.pk]),
+        {"decision": "confirm", "next": "NaN"},
     )
-    assert (response.status_code, response["Location"]) == (302, reverse("finance_queue"))
+    assert (response.status_code, response["Location"]) == (302, reverse("funding:finance_queue"))
     entry.refresh_from_db()
     assert entry.status == ExpenditureStatus.CONFIRMED and entry.decided_by == officer
     client.force_login(studio.host)
-    assert client.get(reverse("finance_queue")).status_code == 403
+    assert client.get(reverse("funding:finance_queue")).status_code == 403
 
 
 def test_the_bureau_allocates_a_whole_batch_from_one_page(demo, client):
@@ -511,10 +514,10 @@ def test_the_bureau_allocates_a_whole_batch_from_one_page(demo, client):
         "liuzhou-2024", [("liucheng-sx", "lz_h1"), ("luzhai-sx", "lz_h2")], city="liuzhou"
     )
     client.force_login(demo.user("lz_city"))
-    page = client.get(reverse("allocations"), {"year": 2025})
+    page = client.get(reverse("funding:allocations"), {"year": 2025})
     assert page.status_code == 200 and first.name in page.content.decode()
     client.post(
-        reverse("allocations"),
+        reverse("funding:allocations"),
         {
             "action": "bulk",
             "call": first.call_id,
@@ -526,7 +529,7 @@ def test_the_bureau_allocates_a_whole_batch_from_one_page(demo, client):
     )
     assert not Allocation.objects.exists()  # over the range: nothing at all
     client.post(
-        reverse("allocations"),
+        reverse("funding:allocations"),
         {
             "action": "bulk",
             "call": first.call_id,
@@ -538,8 +541,10 @@ def test_the_bureau_allocates_a_whole_batch_from_one_page(demo, client):
     )
     assert Allocation.objects.filter(year=2025, amount=Decimal("15000")).count() == 2
     client.force_login(first.host)
-    assert client.get(reverse("allocations")).status_code == 403
-    assert client.get(reverse("special_account", args=[second.school_id])).status_code == 404
+    assert client.get(reverse("funding:allocations")).status_code == 403
+    assert (
+        client.get(reverse("funding:special_account", args=[second.school_id])).status_code == 404
+    )
 
 
 def test_home_panels_show_what_waits(demo):

@@ -12,33 +12,33 @@ OVERSEERS = (
 )
 
 ROWS = [
-    Row("studio_funding", pk="studio:lz.p1", ok=P1_MONEY),
+    Row("funding:studio_funding", pk="studio:lz.p1", ok=P1_MONEY),
     # Only the school's finance officer decides; the others who see the entry are refused.
     Row(
-        "expenditure_decide",
+        "funding:expenditure_decide",
         pk="expenditure:lz.p1",
         method="POST",
         ok="lz_finance",
         also={FORBIDDEN: "admin lz_city lz_ce lz_auditor lz_p1 lz_member"},
     ),
-    Row("receipt_file", pk="expenditure:lz.p1", ok=P1_MONEY),
-    Row("finance_queue", ok="lz_finance sz_finance"),
-    Row("allocations", ok="admin lz_city sz_city"),
-    Row("special_account", pk="account:lz.lzgz", ok="admin lz_city lz_finance"),
+    Row("funding:receipt_file", pk="expenditure:lz.p1", ok=P1_MONEY),
+    Row("funding:finance_queue", ok="lz_finance sz_finance"),
+    Row("funding:allocations", ok="admin lz_city sz_city"),
+    Row("funding:special_account", pk="account:lz.lzgz", ok="admin lz_city lz_finance"),
     Row(
-        "audit_export",
+        "funding:audit_export",
         ok="admin lz_city lz_ce lz_auditor lz_auditor_liucheng sz_city sz_ce sz_auditor "
         "sz_auditor_zengdu",
     ),
-    Row("data_import", ok="admin lz_city sz_city"),
+    Row("funding:data_import", ok="admin lz_city sz_city"),
     # A large import's progress page, its owner's alone (as every background job).
-    Row("data_import_job", pk="import_job:lz_city", ok="lz_city", visibility=PERSONAL),
+    Row("funding:data_import_job", pk="import_job:lz_city", ok="lz_city", visibility=PERSONAL),
     Row(
-        "import_template",
+        "funding:import_template",
         kind="import_kind:teachers",
         ok="admin lz_city sz_city",
         visibility=CITY,
         others=FORBIDDEN,
     ),
-    Row("funding_dashboard", ok=OVERSEERS),
+    Row("funding:funding_dashboard", ok=OVERSEERS),
 ]

@@ -2,7 +2,7 @@
 
 A row names a URL pattern, the demo objects its arguments stand for, and who gets what::
 
-    Row("application_detail", pk="application:lz.at_city",
+    Row("applications:application_detail", pk="application:lz.at_city",
         ok="admin lz_county lz_city lz_ce lz_auditor",
         visibility=SCOPED)
 
@@ -26,7 +26,7 @@ FORBIDDEN = 403
 NOT_FOUND = 404
 NOT_ALLOWED = 405
 # Not a status: a redirect to the login page (with ?next=).
-LOGIN = "login"
+LOGIN = "accounts:login"
 
 PUBLIC, CITY, SCOPED, PERSONAL = "public", "city", "scoped", "personal"
 

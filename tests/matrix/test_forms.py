@@ -35,23 +35,23 @@ EXAMPLES = int(os.environ.get("MINGSHI_FUZZ_EXAMPLES", "4"))
 # Forms that are the same whoever posts them (the header's, one's own preferences, the public
 # pages'): fuzzed for the anonymous visitor, one bureau and one teacher, not for every role.
 EVERYWHERE = {
-    "language_switch",
-    "logout",
-    "preferences",
-    "password_change",
-    "notifications_read",
-    "plaque_verify",
-    "studio_directory",
-    "objection_file",
-    "resources",
+    "accounts:language_switch",
+    "accounts:logout",
+    "accounts:preferences",
+    "accounts:password_change",
+    "accounts:notifications_read",
+    "studios:plaque_verify",
+    "studios:studio_directory",
+    "applications:objection_file",
+    "studios:resources",
 }
 EVERYWHERE_ROLES = {"anon", "lz_city", "sz_teacher"}
 # A refused login or second-factor code is recorded: the attempt counts towards the lockout
 # or the code's throttling, and is audited.
 REFUSAL_MAY_WRITE = {
-    "login": ("axes_", "accounts_auditentry"),
-    "otp_setup": ("otp_totp_", "accounts_auditentry"),
-    "otp_verify": ("otp_totp_", "otp_static_", "accounts_auditentry"),
+    "accounts:login": ("axes_", "accounts_auditentry"),
+    "accounts:otp_setup": ("otp_totp_", "accounts_auditentry"),
+    "accounts:otp_verify": ("otp_totp_", "otp_static_", "accounts_auditentry"),
 }
 
 

@@ -33,7 +33,9 @@ RULE_ROWS = _rows()
 
 
 def test_every_rule_has_a_row():
-    missing = sorted(set(registered_rules()) - {row.name for row in RULE_ROWS})
+    # "tests.*" rules are registered by the tests themselves (tests/accounts/test_mixins.py).
+    product = {name for name in registered_rules() if not name.startswith("tests.")}
+    missing = sorted(product - {row.name for row in RULE_ROWS})
     assert not missing, f"rules without a row in any tests/<app>/rule_table.py: {missing}"
 
 

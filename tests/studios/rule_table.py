@@ -55,6 +55,7 @@ RULES = [
         visibility=PERSONAL,
     ),
     RuleRow("studios.view_my_attendance", ok=EVERYONE),
+    RuleRow("studios.write_growth_file", "user:lz_member", ok="lz_member", visibility=PERSONAL),
     RuleRow("policies.view_policy", "policy_obj:lz", ok=f"admin {LZ}", visibility=CITY),
     RuleRow(
         "studios.view_recruitment",

@@ -10,9 +10,9 @@ from django.urls import reverse
 from accounts.home import panels_for
 from accounts.models import AuditEntry, Notification, Organisation
 from policies.models import TeamRole
-from studios import activities as services
+from studios.errors import StudioError
 from studios.models import Activity, Attendance, Membership, Studio
-from studios.services import StudioError
+from studios.services import activities as services
 from tests.applications.factories import PNG, pdf_file, photo
 from tests.core.files import assert_served
 
@@ -259,7 +259,7 @@ def form_data(studio: Studio, **overrides) -> dict:
 def test_the_host_logs_an_activity_through_the_form(two_studios, client, today):
     studio, _other = two_studios
     client.force_login(studio.host)
-    url = reverse("activity_create", args=[studio.pk])
+    url = reverse("studios:activity_create", args=[studio.pk])
     page = client.get(url)
     assert page.status_code == 200
     assert members(studio)[0].name in page.content.decode()
@@ -281,12 +281,13 @@ def test_the_host_logs_an_activity_through_the_form(two_studios, client, today):
     response = client.post(url, data)
     activity = Activity.objects.get()
     assert response.status_code == 302
-    assert response.url == reverse("activity_detail", args=[studio.pk, activity.pk])
+    assert response.url == reverse("studios:activity_detail", args=[studio.pk, activity.pk])
     assert activity.attendance.count() == 4  # one left "not recorded"
     assert activity.attendance.get(membership=team[0]).leave_reason == "病假"
     detail = client.get(response.url).content.decode()
     assert (
-        "现场照片" in detail and reverse("activity_edit", args=[studio.pk, activity.pk]) in detail
+        "现场照片" in detail
+        and reverse("studios:activity_edit", args=[studio.pk, activity.pk]) in detail
     )
 
     # an upload that is not what it says keeps the form, with the reason
@@ -301,7 +302,7 @@ def test_the_host_edits_through_the_form(two_studios, client, today):
     studio, _other = two_studios
     activity = log(studio, evidence=[("photo", "合影", photo())])
     client.force_login(studio.host)
-    url = reverse("activity_edit", args=[studio.pk, activity.pk])
+    url = reverse("studios:activity_edit", args=[studio.pk, activity.pk])
     page = client.get(url)
     assert page.status_code == 200
     assert page.context["form"].initial["title"] == activity.title
@@ -318,23 +319,31 @@ def test_one_studios_host_cannot_touch_another_studio(two_studios, client, today
     studio, other = two_studios
     activity = log(other)
     client.force_login(studio.host)
-    assert client.get(reverse("activity_create", args=[other.pk])).status_code == 404
+    assert client.get(reverse("studios:activity_create", args=[other.pk])).status_code == 404
     assert (
-        client.post(reverse("activity_create", args=[other.pk]), form_data(other)).status_code
+        client.post(
+            reverse("studios:activity_create", args=[other.pk]), form_data(other)
+        ).status_code
         == 404
     )
-    edit = reverse("activity_edit", args=[other.pk, activity.pk])
+    edit = reverse("studios:activity_edit", args=[other.pk, activity.pk])
     assert client.get(edit).status_code == 404
     assert client.post(edit, form_data(other, title="篡改")).status_code == 404
     # nor reach it through their own studio's address
-    assert client.get(reverse("activity_edit", args=[studio.pk, activity.pk])).status_code == 404
+    assert (
+        client.get(reverse("studios:activity_edit", args=[studio.pk, activity.pk])).status_code
+        == 404
+    )
     activity.refresh_from_db()
     assert activity.title != "篡改"
     # a member sees the activity but may not log or change one
     member = members(other)[0].user
     client.force_login(member)
-    assert client.get(reverse("activity_detail", args=[other.pk, activity.pk])).status_code == 200
-    assert client.get(reverse("activity_create", args=[other.pk])).status_code == 403
+    assert (
+        client.get(reverse("studios:activity_detail", args=[other.pk, activity.pk])).status_code
+        == 200
+    )
+    assert client.get(reverse("studios:activity_create", args=[other.pk])).status_code == 403
     assert client.get(edit).status_code == 403
 
 
@@ -344,7 +353,7 @@ def test_the_activity_list_filters_by_kind_and_school_year(two_studios, client, 
     log(studio, title="今年的研讨", held_on=date(2025, 3, 8))
     log(studio, kind="training", title="培训", held_on=date(2025, 3, 9))
     client.force_login(studio.host)
-    url = reverse("activity_list", args=[studio.pk])
+    url = reverse("studios:activity_list", args=[studio.pk])
     assert len(client.get(url).context["activities"]) == 3
     titles = [a.title for a in client.get(url, {"kind": "training"}).context["activities"]]
     assert titles == ["培训"]
@@ -364,10 +373,10 @@ def test_a_member_sees_and_confirms_their_own_attendance(two_studios, client, to
     record = activity.attendance.get(membership=member)
     client.force_login(member.user)
     [panel] = [p for p in panels_for(member.user) if p.items and p.items[0].count]
-    assert panel.items[0].count == 1 and panel.items[0].url == reverse("my_attendance")
-    page = client.get(reverse("my_attendance"))
+    assert panel.items[0].count == 1 and panel.items[0].url == reverse("studios:my_attendance")
+    page = client.get(reverse("studios:my_attendance"))
     assert list(page.context["records"]) == [record]
-    confirm = reverse("attendance_confirm", args=[record.pk])
+    confirm = reverse("studios:attendance_confirm", args=[record.pk])
     assert client.get(confirm).status_code == 405
     assert client.post(confirm).status_code == 302
     record.refresh_from_db()
@@ -380,11 +389,13 @@ def test_a_member_sees_and_confirms_their_own_attendance(two_studios, client, to
     outsider = members(other)[0].user
     client.force_login(outsider)
     assert client.post(confirm).status_code == 404
-    assert list(client.get(reverse("my_attendance")).context["records"]) == []
+    assert list(client.get(reverse("studios:my_attendance")).context["records"]) == []
     # nor can the host confirm for the member
     unconfirmed = activity.attendance.exclude(pk=record.pk).first()
     client.force_login(studio.host)
-    assert client.post(reverse("attendance_confirm", args=[unconfirmed.pk])).status_code == 404
+    assert (
+        client.post(reverse("studios:attendance_confirm", args=[unconfirmed.pk])).status_code == 404
+    )
     assert Attendance.objects.get(pk=unconfirmed.pk).confirmed_at is None
 
 
@@ -394,8 +405,13 @@ def test_confirming_with_a_next_that_is_not_a_path_returns_to_my_attendance(two_
     record = log(studio).attendance.get(membership=members(studio)[0])
     client.force_login(record.membership.user)
     for value in ("0", "NaN"):
-        response = client.post(reverse("attendance_confirm", args=[record.pk]), {"next": value})
-        assert (response.status_code, response["Location"]) == (302, reverse("my_attendance"))
+        response = client.post(
+            reverse("studios:attendance_confirm", args=[record.pk]), {"next": value}
+        )
+        assert (response.status_code, response["Location"]) == (
+            302,
+            reverse("studios:my_attendance"),
+        )
     record.refresh_from_db()
     assert record.confirmed_at is not None
 
@@ -405,24 +421,28 @@ def test_evidence_files_are_only_for_those_who_may_open_the_studio(two_studios, 
     activity = log(studio, evidence=[("photo", "合影", photo()), ("slides", "课件", pdf_file())])
     shot, slides = activity.evidence.order_by("pk")
     client.force_login(members(studio)[0].user)
-    response = client.get(reverse("evidence_file", args=[shot.pk]))
+    response = client.get(reverse("studios:evidence_file", args=[shot.pk]))
     assert_served(response, "image/png", inline=True)
     assert b"".join(response.streaming_content).startswith(PNG[:8])
-    assert_served(client.get(reverse("evidence_file", args=[slides.pk])), "application/pdf")
+    assert_served(client.get(reverse("studios:evidence_file", args=[slides.pk])), "application/pdf")
     client.force_login(other.host)
-    assert client.get(reverse("evidence_file", args=[shot.pk])).status_code == 404
+    assert client.get(reverse("studios:evidence_file", args=[shot.pk])).status_code == 404
     client.logout()
-    assert client.get(reverse("evidence_file", args=[shot.pk])).status_code == 302
+    assert client.get(reverse("studios:evidence_file", args=[shot.pk])).status_code == 302
 
 
 def test_oversight_roles_get_a_panel_linking_the_grid(demo):
     from accounts.models import User
 
     city = User.objects.get(username="lz_city")
-    assert any(item.url == reverse("compliance_grid") for p in panels_for(city) for item in p.items)
+    assert any(
+        item.url == reverse("studios:compliance_grid") for p in panels_for(city) for item in p.items
+    )
     teacher = User.objects.get(username="lz_teacher")
     assert not any(
-        item.url == reverse("compliance_grid") for p in panels_for(teacher) for item in p.items
+        item.url == reverse("studios:compliance_grid")
+        for p in panels_for(teacher)
+        for item in p.items
     )
 
 

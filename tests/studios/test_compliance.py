@@ -362,7 +362,7 @@ def test_the_grid_runs_the_same_number_of_queries_for_5_and_40_studios(
     more_studios(lz, 2, prefix="lz")
     more_studios(sz, 1, prefix="sz")
     client = client_for("admin")  # a superuser sees both cities: two policies, two groups
-    url = reverse("compliance_grid")
+    url = reverse("studios:compliance_grid")
     few = grid_queries(client, url)
     response = client.get(url)
     assert response.context["page_obj"].paginator.count == 5
@@ -386,7 +386,7 @@ def test_the_grid_runs_the_same_number_of_queries_for_5_and_40_studios(
 
     from openpyxl import load_workbook
 
-    export = client.get(reverse("compliance_export"))
+    export = client.get(reverse("studios:compliance_export"))
     assert_served(export, XLSX)
     sheets = load_workbook(BytesIO(export.content)).worksheets
     assert [sheet.max_row for sheet in sheets] == [22, 20]  # a sheet per policy, with headers
@@ -399,7 +399,7 @@ def test_the_grid_shows_counts_with_words_and_colours(demo, client_for, monkeypa
     log(studio, "thematic_seminar", date(2024, 9, 12))  # October has none: missed
     log(studio, "pairing_visit", date(2024, 10, 9), studio.paired_county)
     log(studio, "pairing_visit", date(2024, 11, 9), studio.paired_county)
-    response = client_for("lz_city").get(reverse("compliance_grid"))
+    response = client_for("lz_city").get(reverse("studios:compliance_grid"))
     page = response.content.decode()
     assert response.status_code == 200
     assert 'class="ms-cell ms-cell-red" data-state="missed"' in page
@@ -410,10 +410,10 @@ def test_the_grid_shows_counts_with_words_and_colours(demo, client_for, monkeypa
 
     # filters: another county shows nothing, the studio's county shows it
     luzhai = county("luzhai")
-    response = client_for("lz_city").get(reverse("compliance_grid"), {"county": luzhai.pk})
+    response = client_for("lz_city").get(reverse("studios:compliance_grid"), {"county": luzhai.pk})
     assert response.context["page_obj"].paginator.count == 0
     response = client_for("lz_city").get(
-        reverse("compliance_grid"), {"county": studio.county_id, "stage": "primary"}
+        reverse("studios:compliance_grid"), {"county": studio.county_id, "stage": "primary"}
     )
     assert response.context["page_obj"].paginator.count == 1
 
@@ -421,11 +421,11 @@ def test_the_grid_shows_counts_with_words_and_colours(demo, client_for, monkeypa
 def test_the_grid_is_for_oversight_roles_within_their_scope(demo, client_for):
     liuzhou_studio()
     suizhou_studio()
-    assert client_for("lz_teacher").get(reverse("compliance_grid")).status_code == 403
-    assert client_for("lz_school").get(reverse("compliance_grid")).status_code == 403
-    response = client_for("sz_city").get(reverse("compliance_grid"))
+    assert client_for("lz_teacher").get(reverse("studios:compliance_grid")).status_code == 403
+    assert client_for("lz_school").get(reverse("studios:compliance_grid")).status_code == 403
+    response = client_for("sz_city").get(reverse("studios:compliance_grid"))
     assert [r.studio.policy.code for g in response.context["groups"] for r in g.rows] == ["suizhou"]
-    response = client_for("lz_county_luzhai").get(reverse("compliance_grid"))
+    response = client_for("lz_county_luzhai").get(reverse("studios:compliance_grid"))
     assert response.context["page_obj"].paginator.count == 0  # the studio is in 柳城县
 
 
@@ -447,7 +447,7 @@ def test_the_export_is_an_xlsx_with_chinese_headers(demo, client_for, monkeypatc
     monkeypatch.setattr("core.clock.today", lambda: date(2024, 11, 15))
     studio = liuzhou_studio()
     log(studio, "pairing_visit", date(2024, 10, 9), studio.paired_county)
-    response = client_for("lz_city").get(reverse("compliance_export"))
+    response = client_for("lz_city").get(reverse("studios:compliance_export"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -11,7 +11,7 @@ from django.urls import reverse
 from accounts.models import AuditEntry, Notification, User
 from accounts.permissions import can
 from policies.models import ActivityKind, TeamRole
-from studios import growth
+from studios.errors import StudioError
 from studios.models import (
     Activity,
     Attendance,
@@ -21,7 +21,7 @@ from studios.models import (
     MembershipSource,
     SemesterSummary,
 )
-from studios.services import StudioError
+from studios.services import growth
 
 from .factories import liuzhou_studio, published_studios
 
@@ -140,7 +140,7 @@ def test_the_host_reviews_and_the_member_is_told_and_can_no_longer_edit(demo, cl
     summary.refresh_from_db()
     assert summary.reviewed_by == studio.host and summary.host_comment == "汇报扎实，继续努力。"
     told = Notification.objects.get(recipient=member, verb="studios.semester_summary.reviewed")
-    assert told.url == reverse("growth_file", args=[member.pk])
+    assert told.url == reverse("studios:growth_file", args=[member.pk])
     assert "2024—2025学年第一学期" in told.title
     assert AuditEntry.objects.filter(
         verb="studios.semester_summary.reviewed", to_state="reviewed"
@@ -189,7 +189,7 @@ def test_a_file_follows_the_person_across_studios_and_after_the_membership_ends(
     ]
     assert file.plan.text == "我的成长规划"
 
-    url = reverse("growth_file", args=[person.pk])
+    url = reverse("studios:growth_file", args=[person.pk])
     for reader in (person, first.host, second.host, demo.user("lz_city"), demo.user("lz_ce")):
         client.force_login(reader)
         page = client.get(url)
@@ -242,7 +242,7 @@ def test_attendance_rate_counts_present_over_every_record_and_leave_apart(demo, 
     assert nobody and nobody[0].attendance.percent is None  # nothing recorded: no rate
 
     client.force_login(studio.host)
-    page = client.get(reverse("growth_file", args=[member.pk]))
+    page = client.get(reverse("studios:growth_file", args=[member.pk]))
     assert "60%" in page.content.decode()
 
 
@@ -250,22 +250,22 @@ def test_member_pages_write_the_plan_and_summaries(demo, clock, client):
     studio = liuzhou_studio()
     member = members(studio)[0]
     client.force_login(member)
-    response = client.get(reverse("my_growth"))
+    response = client.get(reverse("studios:my_growth"))
     assert response.status_code == 302
-    assert response["Location"] == reverse("growth_file", args=[member.pk])
+    assert response["Location"] == reverse("studios:growth_file", args=[member.pk])
     page = client.get(response["Location"])
     assert page.status_code == 200
     assert "2024—2025学年第一学期" in page.content.decode()  # the summary form's semester
 
     response = client.post(
-        reverse("my_growth"), {"action": "plan", "studio": studio.pk, "text": "成长规划"}
+        reverse("studios:my_growth"), {"action": "plan", "studio": studio.pk, "text": "成长规划"}
     )
     assert response.status_code == 302
     assert GrowthPlan.objects.get(person=member).text == "成长规划"
 
     add = f"add-{studio.pk}"
     response = client.post(
-        reverse("my_growth"),
+        reverse("studios:my_growth"),
         {
             "action": "summary",
             "form": add,
@@ -288,13 +288,13 @@ def test_member_pages_write_the_plan_and_summaries(demo, clock, client):
         f"{edit}-report_date": "2025-01-08",
         f"{edit}-report_place": "学校会议室",
     }
-    assert client.post(reverse("my_growth"), data).status_code == 302
+    assert client.post(reverse("studios:my_growth"), data).status_code == 302
     summary.refresh_from_db()
     assert summary.summary == "修改后的总结"
 
     # The host reviews on the studio's list; afterwards the member's edit is refused.
     client.force_login(studio.host)
-    growth_list = reverse("studio_growth", args=[studio.pk])
+    growth_list = reverse("studios:studio_growth", args=[studio.pk])
     page = client.get(growth_list)
     assert page.status_code == 200 and "修改后的总结" in page.content.decode()
     response = client.post(growth_list, {"summary": summary.pk, "comment": "很好"})
@@ -304,11 +304,11 @@ def test_member_pages_write_the_plan_and_summaries(demo, clock, client):
 
     client.force_login(member)
     data[f"{edit}-summary"] = "评完还想改"
-    refused = client.post(reverse("my_growth"), data)
+    refused = client.post(reverse("studios:my_growth"), data)
     assert refused.status_code == 400
     summary.refresh_from_db()
     assert summary.summary == "修改后的总结"
-    assert "很好" in client.get(reverse("growth_file", args=[member.pk])).content.decode()
+    assert "很好" in client.get(reverse("studios:growth_file", args=[member.pk])).content.decode()
 
 
 def test_the_review_list_is_for_the_host_and_the_bureau_reads_it(demo, clock, client):
@@ -317,7 +317,7 @@ def test_the_review_list_is_for_the_host_and_the_bureau_reads_it(demo, clock, cl
     )
     member = members(studio)[0]
     summary = write(member, studio)
-    url = reverse("studio_growth", args=[studio.pk])
+    url = reverse("studios:studio_growth", args=[studio.pk])
 
     client.force_login(demo.user("lz_city"))
     assert client.get(url).status_code == 200
@@ -338,7 +338,7 @@ def test_the_review_list_is_for_the_host_and_the_bureau_reads_it(demo, clock, cl
 
 def _review_list_queries(client, studio) -> int:
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(reverse("studio_growth", args=[studio.pk])).status_code == 200
+        assert client.get(reverse("studios:studio_growth", args=[studio.pk])).status_code == 200
     return len(queries)
 
 

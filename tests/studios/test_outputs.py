@@ -11,9 +11,9 @@ from django.urls import reverse
 from accounts.models import AuditEntry
 from accounts.permissions import can
 from policies.models import TeamRole
-from studios import outputs
+from studios.errors import StudioError
 from studios.models import Output, OutputKind, OutputLevel, TopicStatus
-from studios.services import StudioError
+from studios.services import outputs
 from tests.core import files
 
 from .factories import liuzhou_studio, published_studios, suizhou_studio
@@ -104,7 +104,7 @@ def test_a_fake_pdf_is_refused(demo, client):
 
     client.force_login(studio.host)
     response = client.post(
-        reverse("studio_outputs", args=[studio.pk]),
+        reverse("studios:studio_outputs", args=[studio.pk]),
         {
             "action": "save",
             "kind": "paper",
@@ -124,7 +124,7 @@ def test_outputs_page_lists_filters_and_adds(demo, client):
     save(studio.host, studio, title="校级课程", kind=OutputKind.COURSE, level=OutputLevel.SCHOOL)
     member = member_of(studio)
     client.force_login(member)
-    url = reverse("studio_outputs", args=[studio.pk])
+    url = reverse("studios:studio_outputs", args=[studio.pk])
     body = client.get(url, {"kind": "course"}).content.decode()
     assert "校级课程" in body and "省级论文" not in body
     body = client.get(url, {"level": "provincial"}).content.decode()
@@ -168,22 +168,22 @@ def test_shared_resources_are_for_the_city_and_unshared_ones_stay_in_the_studio(
     assert list(outputs.shared_resources(demo.user("lz_county_luzhai"))) == [shared]
 
     client.force_login(same_city)
-    body = client.get(reverse("resources")).content.decode()
+    body = client.get(reverse("studios:resources")).content.decode()
     assert "班会课精品课程" in body and "内部研讨纪要" not in body
-    download = client.get(reverse("output_file", args=[shared.pk]))
+    download = client.get(reverse("studios:output_file", args=[shared.pk]))
     files.assert_served(download, "application/pdf")
     assert b"".join(download.streaming_content).startswith(b"%PDF")
-    assert client.get(reverse("output_file", args=[private.pk])).status_code == 404
+    assert client.get(reverse("studios:output_file", args=[private.pk])).status_code == 404
 
     client.force_login(other_city)
-    body = client.get(reverse("resources")).content.decode()
+    body = client.get(reverse("studios:resources")).content.decode()
     assert "班会课精品课程" not in body and "内部研讨纪要" not in body
-    assert client.get(reverse("output_file", args=[shared.pk])).status_code == 404
-    assert client.get(reverse("output_file", args=[private.pk])).status_code == 404
+    assert client.get(reverse("studios:output_file", args=[shared.pk])).status_code == 404
+    assert client.get(reverse("studios:output_file", args=[private.pk])).status_code == 404
 
     # The studio's own people open the unshared file.
     client.force_login(member_of(studio))
-    assert client.get(reverse("output_file", args=[private.pk])).status_code == 200
+    assert client.get(reverse("studios:output_file", args=[private.pk])).status_code == 200
 
 
 def test_search_on_title_authors_and_description_and_kind(demo, client):
@@ -203,13 +203,13 @@ def test_search_on_title_authors_and_description_and_kind(demo, client):
     assert titles(query="不存在的词") == set()
 
     client.force_login(teacher)
-    body = client.get(reverse("resources"), {"q": "留守"}).content.decode()
+    body = client.get(reverse("studios:resources"), {"q": "留守"}).content.decode()
     assert "论文乙" in body and "论文甲" not in body
 
 
 def _resources_queries(client) -> int:
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(reverse("resources")).status_code == 200
+        assert client.get(reverse("studios:resources")).status_code == 200
     return len(queries)
 
 

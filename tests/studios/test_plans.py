@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import AuditEntry, Notification
-from studios import plans
+from studios.errors import StudioError
 from studios.models import PlanKind, StudioPlan
-from studios.services import StudioError
+from studios.services import plans
 
 from .factories import liuzhou_studio, published_studios
 
@@ -147,7 +147,9 @@ def test_only_the_host_saves_and_members_are_told(demo):
     told = Notification.objects.filter(verb="studios.plan.saved")
     members_with_accounts = studio.memberships.filter(user__isnull=False).exclude(user=studio.host)
     assert told.count() == members_with_accounts.count()
-    assert told.filter(recipient=member, url=reverse("plan_version", args=[studio.pk, plan.pk]))
+    assert told.filter(
+        recipient=member, url=reverse("studios:plan_version", args=[studio.pk, plan.pk])
+    )
     assert not told.filter(recipient=studio.host).exists()
 
 
@@ -174,25 +176,25 @@ def test_plan_pages_for_members_the_bureau_and_other_hosts(demo, client):
     member = member_of(studio)
     for reader in (member, demo.user("lz_city"), studio.host):
         client.force_login(reader)
-        page = client.get(reverse("studio_plans", args=[studio.pk]))
+        page = client.get(reverse("studios:studio_plans", args=[studio.pk]))
         assert page.status_code == 200
         assert APPLICATION_PLAN in page.content.decode()  # version 0 until a new one exists
-        old_page = client.get(reverse("plan_version", args=[studio.pk, old.pk]))
+        old_page = client.get(reverse("studios:plan_version", args=[studio.pk, old.pk]))
         assert old_page.status_code == 200 and "第一版全文" in old_page.content.decode()
 
     # A member reads but may not edit.
     client.force_login(member)
-    edit = reverse("plan_edit", args=[studio.pk])
+    edit = reverse("studios:plan_edit", args=[studio.pk])
     assert client.get(edit, {"kind": "yearly", "school_year": 2024}).status_code == 403
     assert client.post(edit, {"kind": "three_year", "text": "x"}).status_code == 403
 
     # Another studio's host cannot even find it; nor can a teacher of the other city.
     client.force_login(other.host)
-    assert client.get(reverse("studio_plans", args=[studio.pk])).status_code == 404
+    assert client.get(reverse("studios:studio_plans", args=[studio.pk])).status_code == 404
     assert client.get(edit, {"kind": "three_year"}).status_code == 404
-    assert client.get(reverse("plan_version", args=[studio.pk, new.pk])).status_code == 404
+    assert client.get(reverse("studios:plan_version", args=[studio.pk, new.pk])).status_code == 404
     client.force_login(demo.user("sz_teacher"))
-    assert client.get(reverse("studio_plans", args=[studio.pk])).status_code == 404
+    assert client.get(reverse("studios:studio_plans", args=[studio.pk])).status_code == 404
 
     # A plan of another studio is not reachable under this studio's address.
     other_plan = plans.plan_save(
@@ -204,13 +206,16 @@ def test_plan_pages_for_members_the_bureau_and_other_hosts(demo, client):
         text="别人的规划",
     )
     client.force_login(studio.host)
-    assert client.get(reverse("plan_version", args=[studio.pk, other_plan.pk])).status_code == 404
+    assert (
+        client.get(reverse("studios:plan_version", args=[studio.pk, other_plan.pk])).status_code
+        == 404
+    )
 
 
 def test_the_host_edits_through_the_form_prefilled_with_the_latest_text(demo, client):
     studio = liuzhou_studio()
     client.force_login(studio.host)
-    edit = reverse("plan_edit", args=[studio.pk])
+    edit = reverse("studios:plan_edit", args=[studio.pk])
     page = client.get(edit, {"kind": "three_year"})
     assert page.status_code == 200
     assert APPLICATION_PLAN in page.content.decode()
@@ -220,7 +225,7 @@ def test_the_host_edits_through_the_form_prefilled_with_the_latest_text(demo, cl
     )
     plan = StudioPlan.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("plan_version", args=[studio.pk, plan.pk])
+    assert response["Location"] == reverse("studios:plan_version", args=[studio.pk, plan.pk])
     assert plan.version == 1 and plan.text == "修订后的三年规划"
     assert "修订后的三年规划" in client.get(edit, {"kind": "three_year"}).content.decode()
 

@@ -10,9 +10,9 @@ from accounts.home import panels_for
 from accounts.models import AuditEntry, Notification
 from accounts.permissions import can
 from policies.models import TeamRole
-from studios import recruitment, team
+from studios.errors import StudioError
 from studios.models import MembershipSource, RecruitmentStatus, SeatRequest, SeatRequestStatus
-from studios.services import StudioError
+from studios.services import recruitment, team
 from tests.applications.factories import teacher_at
 
 from .factories import liuzhou_studio, published_studios, suizhou_studio
@@ -239,12 +239,12 @@ def test_the_journey_through_the_pages(demo, client, frozen):
     bureau, teacher = demo.user("lz_city"), demo.user("lz_teacher")
 
     client.force_login(bureau)
-    page = client.get(reverse("recruitment_list"))
+    page = client.get(reverse("studios:recruitment_list"))
     assert page.status_code == 200
     form = page.context["form"]
     assert list(form.calls) == [studio.call_id]
     response = client.post(
-        reverse("recruitment_list"),
+        reverse("studios:recruitment_list"),
         {
             "call": studio.call_id,
             "title": "成员增补",
@@ -256,16 +256,16 @@ def test_the_journey_through_the_pages(demo, client, frozen):
     round_ = studio.call.recruitment_rounds.get()
 
     client.force_login(teacher)
-    page = client.get(reverse("recruitment_list"))
+    page = client.get(reverse("studios:recruitment_list"))
     assert round_ in page.context["teaching"]
     panel_urls = [item.url for panel in panels_for(teacher) for item in panel.items]
-    assert reverse("recruitment_detail", args=[round_.pk]) in panel_urls
-    page = client.get(reverse("recruitment_detail", args=[round_.pk]))
+    assert reverse("studios:recruitment_detail", args=[round_.pk]) in panel_urls
+    page = client.get(reverse("studios:recruitment_detail", args=[round_.pk]))
     assert page.status_code == 200
     assert [s.pk for s in page.context["studios"]] == [studio.pk]
     assert page.context["studios"][0].seats_remaining == 10
     response = client.post(
-        reverse("seat_request", args=[round_.pk]),
+        reverse("studios:seat_request", args=[round_.pk]),
         {
             "studio": studio.pk,
             "school": demo.org("liucheng-sx").pk,
@@ -278,28 +278,28 @@ def test_the_journey_through_the_pages(demo, client, frozen):
     request = SeatRequest.objects.get(teacher=teacher)
     assert request.birth_month == date(1987, 9, 1)
     # The teacher cannot run the round.
-    assert client.post(reverse("recruitment_close", args=[round_.pk])).status_code == 403
+    assert client.post(reverse("studios:recruitment_close", args=[round_.pk])).status_code == 403
     response = client.post(
-        reverse("recruitment_assign", args=[round_.pk]), {"requests": request.pk}
+        reverse("studios:recruitment_assign", args=[round_.pk]), {"requests": request.pk}
     )
     assert response.status_code == 403
 
     client.force_login(bureau)
-    client.post(reverse("recruitment_close", args=[round_.pk]))
+    client.post(reverse("studios:recruitment_close", args=[round_.pk]))
     round_.refresh_from_db()
     assert round_.status == RecruitmentStatus.CLOSED
     panel_urls = [item.url for panel in panels_for(bureau) for item in panel.items]
-    assert reverse("recruitment_detail", args=[round_.pk]) in panel_urls
-    page = client.get(reverse("recruitment_detail", args=[round_.pk]))
+    assert reverse("studios:recruitment_detail", args=[round_.pk]) in panel_urls
+    page = client.get(reverse("studios:recruitment_detail", args=[round_.pk]))
     assert page.context["can_assign"]
     assert page.context["studios"][0].round_requests == [request]
     response = client.post(
-        reverse("recruitment_assign", args=[round_.pk]), {"requests": request.pk}
+        reverse("studios:recruitment_assign", args=[round_.pk]), {"requests": request.pk}
     )
     assert response.status_code == 302
     request.refresh_from_db()
     assert request.status == SeatRequestStatus.ASSIGNED
-    client.post(reverse("recruitment_finish", args=[round_.pk]))
+    client.post(reverse("studios:recruitment_finish", args=[round_.pk]))
     round_.refresh_from_db()
     assert round_.status == RecruitmentStatus.DONE
 
@@ -307,13 +307,13 @@ def test_the_journey_through_the_pages(demo, client, frozen):
 def test_rounds_stay_inside_their_city(demo, client, frozen):
     studio = liuzhou_studio()
     round_ = open_round(studio, demo.user("lz_city"))
-    url = reverse("recruitment_detail", args=[round_.pk])
+    url = reverse("studios:recruitment_detail", args=[round_.pk])
     for outsider in ("sz_city", "sz_teacher", "lz_county"):
         client.force_login(demo.user(outsider))
         assert client.get(url).status_code == 404
     client.force_login(demo.user("sz_city"))
-    assert round_ not in client.get(reverse("recruitment_list")).context["run"]
-    assert client.post(reverse("recruitment_close", args=[round_.pk])).status_code == 404
+    assert round_ not in client.get(reverse("studios:recruitment_list")).context["run"]
+    assert client.post(reverse("studios:recruitment_close", args=[round_.pk])).status_code == 404
 
 
 def test_the_bureaus_round_page_costs_a_constant_number_of_queries(
@@ -325,6 +325,6 @@ def test_the_bureaus_round_page_costs_a_constant_number_of_queries(
         request_seat(round_, a if i % 2 else b, teacher_at("liubei-cz", f"q{i}"))
     client.force_login(demo.user("lz_city"))
     with django_assert_max_num_queries(15):
-        page = client.get(reverse("recruitment_detail", args=[round_.pk]))
+        page = client.get(reverse("studios:recruitment_detail", args=[round_.pk]))
     assert page.status_code == 200
     assert sum(len(s.round_requests) for s in page.context["studios"]) == 6

@@ -11,10 +11,10 @@ from django.utils import translation
 
 from accounts.models import AuditEntry, Notification, Role, RoleAssignment, User
 from policies.models import TeamRole
-from studios import team
+from studios.errors import StudioError
 from studios.models import Membership, MembershipSource
-from studios.services import StudioError
-from studios.team import Person
+from studios.services import team
+from studios.services.team import Person
 from tests.applications.factories import teacher_at
 
 from .factories import liuzhou_studio, published_studios, suizhou_studio
@@ -372,11 +372,11 @@ def test_host_of_one_studio_cannot_change_another(two_studios):
 def test_host_of_one_studio_gets_404_on_anothers_team(two_studios, client, frozen):
     a, b = two_studios
     client.force_login(a.host)
-    assert client.get(reverse("studio_team", args=[a.pk])).status_code == 200
-    assert client.get(reverse("studio_team", args=[b.pk])).status_code == 404
+    assert client.get(reverse("studios:studio_team", args=[a.pk])).status_code == 200
+    assert client.get(reverse("studios:studio_team", args=[b.pk])).status_code == 404
     member_of_b = b.memberships.filter(role=TeamRole.MEMBER).first()
     response = client.post(
-        reverse("studio_team", args=[b.pk]),
+        reverse("studios:studio_team", args=[b.pk]),
         {
             "action": "end",
             "membership": member_of_b.pk,
@@ -387,7 +387,7 @@ def test_host_of_one_studio_gets_404_on_anothers_team(two_studios, client, froze
     assert response.status_code == 404
     # A's host posting a membership of B to A's own page finds nothing either.
     response = client.post(
-        reverse("studio_team", args=[a.pk]),
+        reverse("studios:studio_team", args=[a.pk]),
         {"action": "end", "membership": member_of_b.pk},
     )
     assert response.status_code == 404
@@ -396,7 +396,8 @@ def test_host_of_one_studio_gets_404_on_anothers_team(two_studios, client, froze
     # A membership that is not a key at all answered 500 (the fuzz posted "1 OR 1=1").
     for garbage in ("1 OR 1=1", "²", "9" * 30):
         response = client.post(
-            reverse("studio_team", args=[a.pk]), {"action": "replace", "membership": garbage}
+            reverse("studios:studio_team", args=[a.pk]),
+            {"action": "replace", "membership": garbage},
         )
         assert response.status_code == 404
 
@@ -405,11 +406,11 @@ def test_a_member_reads_the_team_but_cannot_change_it(demo, client, frozen):
     studio = liuzhou_studio()
     member = studio.memberships.filter(role=TeamRole.MEMBER).first()
     client.force_login(member.user)
-    response = client.get(reverse("studio_team", args=[studio.pk]))
+    response = client.get(reverse("studios:studio_team", args=[studio.pk]))
     assert response.status_code == 200
     assert response.context["add_form"] is None
     response = client.post(
-        reverse("studio_team", args=[studio.pk]), {"action": "add", "add-name": "某人"}
+        reverse("studios:studio_team", args=[studio.pk]), {"action": "add", "add-name": "某人"}
     )
     assert response.status_code == 403
 
@@ -426,7 +427,7 @@ def test_the_other_citys_bureau_cannot_change_the_team(demo):
 def test_host_adds_ends_and_replaces_through_the_page(demo, client, frozen):
     studio = liuzhou_studio()
     client.force_login(studio.host)
-    url = reverse("studio_team", args=[studio.pk])
+    url = reverse("studios:studio_team", args=[studio.pk])
     page = client.get(url)
     assert page.status_code == 200
     roles = dict(page.context["add_form"].fields["role"].choices)
@@ -497,7 +498,7 @@ def test_host_adds_ends_and_replaces_through_the_page(demo, client, frozen):
 def test_bureau_sees_the_team_with_policy_limits(demo, client, frozen):
     studio = liuzhou_studio()
     client.force_login(demo.user("lz_city"))
-    page = client.get(reverse("studio_team", args=[studio.pk]))
+    page = client.get(reverse("studios:studio_team", args=[studio.pk]))
     assert page.status_code == 200
     lines = {line.role: line for line in page.context["summary"].roles}
     assert lines[TeamRole.MEMBER].max_count == 15
@@ -551,4 +552,4 @@ def test_the_team_page_costs_a_constant_number_of_queries(
     team.membership_end(actor=studio.host, membership=member, end_date=date(2025, 2, 1), reason="x")
     client.force_login(studio.host)
     with django_assert_max_num_queries(25):
-        assert client.get(reverse("studio_team", args=[studio.pk])).status_code == 200
+        assert client.get(reverse("studios:studio_team", args=[studio.pk])).status_code == 200

@@ -28,48 +28,61 @@ RECRUITERS = "admin lz_city lz_ce"
 RECRUITS = "lz_teacher lz_p1 lz_member"
 
 ROWS = [
-    Row("policy_list", ok=EVERYONE),
-    Row("policy_detail", code="policy:lz", ok=f"admin {LZ}", visibility=CITY),
-    Row("studio_directory", visibility=PUBLIC),
+    Row("policies:policy_list", ok=EVERYONE),
+    Row("policies:policy_detail", code="policy:lz", ok=f"admin {LZ}", visibility=CITY),
+    Row("studios:studio_directory", visibility=PUBLIC),
     # A county studio: its county and the city-wide overseers, not the next county.
-    Row("studio_home", pk="studio:lz.p2", ok=f"{LZ_OVERSIGHT} lz_county lz_auditor_liucheng"),
-    Row("activity_list", pk="studio:lz.p2", ok=f"{LZ_OVERSIGHT} lz_county lz_auditor_liucheng"),
+    Row(
+        "studios:studio_home", pk="studio:lz.p2", ok=f"{LZ_OVERSIGHT} lz_county lz_auditor_liucheng"
+    ),
+    Row(
+        "studios:activity_list",
+        pk="studio:lz.p2",
+        ok=f"{LZ_OVERSIGHT} lz_county lz_auditor_liucheng",
+    ),
     # The host logs; overseers and members read but may not.
     Row(
-        "activity_create",
+        "studios:activity_create",
         pk="studio:lz.p1",
         ok="admin lz_p1",
         also={FORBIDDEN: "lz_city lz_ce lz_auditor lz_member"},
     ),
     Row(
-        "activity_detail",
+        "studios:activity_detail",
         pk="studio:lz.p1",
         activity_pk="activity:lz.p1",
         ok=f"{LZ_OVERSIGHT} {P1_TEAM}",
     ),
     Row(
-        "activity_edit",
+        "studios:activity_edit",
         pk="studio:lz.p1",
         activity_pk="activity:lz.p1",
         ok="admin lz_p1",
         also={FORBIDDEN: "lz_city lz_ce lz_auditor lz_member"},
     ),
-    Row("my_attendance", ok=EVERYONE),
+    Row("studios:my_attendance", ok=EVERYONE),
     Row(
-        "attendance_confirm",
+        "studios:attendance_confirm",
         pk="attendance:lz.member",
         method="POST",
         ok="lz_member",
         visibility=PERSONAL,
     ),
-    Row("evidence_file", pk="evidence:lz.p1", ok=f"{LZ_OVERSIGHT} {P1_TEAM}"),
-    Row("compliance_grid", ok=OVERSEERS),
-    Row("compliance_export", ok=OVERSEERS),
-    Row("studio_team", pk="studio:lz.p2", ok=f"{LZ_OVERSIGHT} lz_county lz_auditor_liucheng"),
-    Row("recruitment_list", ok=f"{RECRUITERS} {RECRUITS} sz_city sz_ce sz_teacher sz_p1 sz_member"),
-    Row("recruitment_detail", pk="round:lz", ok=f"{RECRUITERS} {RECRUITS}", visibility=CITY),
+    Row("studios:evidence_file", pk="evidence:lz.p1", ok=f"{LZ_OVERSIGHT} {P1_TEAM}"),
+    Row("studios:compliance_grid", ok=OVERSEERS),
+    Row("studios:compliance_export", ok=OVERSEERS),
     Row(
-        "seat_request",
+        "studios:studio_team", pk="studio:lz.p2", ok=f"{LZ_OVERSIGHT} lz_county lz_auditor_liucheng"
+    ),
+    Row(
+        "studios:recruitment_list",
+        ok=f"{RECRUITERS} {RECRUITS} sz_city sz_ce sz_teacher sz_p1 sz_member",
+    ),
+    Row(
+        "studios:recruitment_detail", pk="round:lz", ok=f"{RECRUITERS} {RECRUITS}", visibility=CITY
+    ),
+    Row(
+        "studios:seat_request",
         pk="round:lz",
         method="POST",
         ok="lz_teacher",
@@ -79,7 +92,7 @@ ROWS = [
         visibility=CITY,
     ),
     Row(
-        "recruitment_assign",
+        "studios:recruitment_assign",
         pk="round:lz",
         method="POST",
         ok=RECRUITERS,
@@ -87,7 +100,7 @@ ROWS = [
         visibility=CITY,
     ),
     Row(
-        "recruitment_close",
+        "studios:recruitment_close",
         pk="round:lz",
         method="POST",
         ok=RECRUITERS,
@@ -95,42 +108,42 @@ ROWS = [
         visibility=CITY,
     ),
     Row(
-        "recruitment_finish",
+        "studios:recruitment_finish",
         pk="round:lz",
         method="POST",
         ok=RECRUITERS,
         also={FORBIDDEN: RECRUITS},
         visibility=CITY,
     ),
-    Row("studio_plans", pk="studio:lz.p1", ok=f"{LZ_OVERSIGHT} {P1_TEAM}"),
+    Row("studios:studio_plans", pk="studio:lz.p1", ok=f"{LZ_OVERSIGHT} {P1_TEAM}"),
     Row(
-        "plan_edit",
+        "studios:plan_edit",
         pk="studio:lz.p1",
         ok="admin lz_p1",
         also={FORBIDDEN: "lz_city lz_ce lz_auditor lz_member"},
     ),
     Row(
-        "plan_version",
+        "studios:plan_version",
         pk="studio:lz.p1",
         plan_pk="plan:lz.p1",
         ok=f"{LZ_OVERSIGHT} {P1_TEAM}",
     ),
     # Everyone's own growth file: the page sends each user to theirs.
-    Row("my_growth", others=REDIRECT),
+    Row("studios:my_growth", others=REDIRECT),
     Row(
-        "growth_file",
+        "studios:growth_file",
         user_pk="user:lz_member",
         ok="admin lz_city lz_ce lz_p1 lz_member",
         visibility=PERSONAL,
     ),
     Row(
-        "studio_growth",
+        "studios:studio_growth",
         pk="studio:lz.p1",
         ok="admin lz_city lz_ce lz_p1",
         also={FORBIDDEN: "lz_auditor lz_member"},
     ),
-    Row("studio_outputs", pk="studio:lz.p1", ok=f"{LZ_OVERSIGHT} {P1_TEAM}"),
+    Row("studios:studio_outputs", pk="studio:lz.p1", ok=f"{LZ_OVERSIGHT} {P1_TEAM}"),
     # A shared output is a resource for the whole city.
-    Row("output_file", pk="output:lz.p1", ok=f"admin {LZ}", visibility=CITY),
-    Row("resources", ok=EVERYONE),
+    Row("studios:output_file", pk="output:lz.p1", ok=f"admin {LZ}", visibility=CITY),
+    Row("studios:resources", ok=EVERYONE),
 ]

@@ -20,7 +20,8 @@ from accounts.services import audit_record, notify
 from core.uploads import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, UploadRefused, checked_upload
 from policies.models import ActivityKind, Policy, TeamRole
 
-from .models import (
+from ..errors import StudioError
+from ..models import (
     Activity,
     ActivityEvidence,
     Attendance,
@@ -29,7 +30,6 @@ from .models import (
     Membership,
     Studio,
 )
-from .services import StudioError
 
 # The roles whose attendance the host records by default (advisors and the host are optional).
 ATTENDING_ROLES = (TeamRole.MEMBER, TeamRole.ASSISTANT, TeamRole.SHADOW)
@@ -91,7 +91,8 @@ class _Checked:
     served_county: Organisation | None
 
 
-def _check(
+# Complex by nature: one branch per field of an activity and its attendance.
+def _check(  # noqa: C901
     *,
     studio: Studio,
     kind: str,
@@ -398,7 +399,7 @@ def _ask_to_confirm(actor: User, activity: Activity, memberships: list[Membershi
         verb="studios.attendance.to_confirm",
         title=lambda: _("Please confirm your attendance: %(title)s") % {"title": title},
         body=lambda: _("%(studio)s, %(date)s") % {"studio": activity.studio.name, "date": held_on},
-        url=reverse("my_attendance"),
+        url=reverse("studios:my_attendance"),
         obj=activity,
     )
 
@@ -472,7 +473,7 @@ def _flag_absences(studio: Studio, membership_ids: list[int]) -> None:
             [studio.host],
             verb="studios.membership.absence_flagged",
             title=_absence_title(membership.name, membership.n_absent),
-            url=reverse("activity_list", args=[studio.pk]),
+            url=reverse("studios:activity_list", args=[studio.pk]),
             obj=membership,
             dedupe_key=key,
         )

@@ -10,13 +10,14 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.permissions import can, role_assignments
+from accounts.permissions import can, cities_for
 from accounts.services import audit_record
 from core import clock
 from core.uploads import UploadRefused, checked_upload
 
-from .models import Membership, Output, OutputKind, OutputLevel, Studio, TopicStatus
-from .services import StudioError
+from ..errors import StudioError
+from ..models import Membership, Output, OutputKind, OutputLevel, Studio, TopicStatus
+from ..selectors import studios_for
 
 # What an output's file may be (core.uploads checks the content against the name).
 OUTPUT_FILE_TYPES = {".pdf", ".doc", ".docx", ".xlsx", ".jpg", ".jpeg", ".png"}
@@ -39,7 +40,8 @@ def _delete_file_on_commit(storage, name: str) -> None:
 
 
 @transaction.atomic
-def output_save(
+# Complex by nature: one branch per field of an output and its file.
+def output_save(  # noqa: C901
     *,
     actor: User,
     studio: Studio,
@@ -163,11 +165,6 @@ def _search(queryset: QuerySet[Output], query: str) -> QuerySet[Output]:
     return queryset
 
 
-def user_city_ids(user: User) -> set[int]:
-    """The cities of the user's role assignments."""
-    return {ra.organisation.city_id for ra in role_assignments(user)}
-
-
 def shared_resources(user: User, query: str = "", kind: str = "") -> QuerySet[Output]:
     """The shared outputs of the studios in the user's city or cities, newest first; every word
     of ``query`` must appear in the title, the authors or the description."""
@@ -175,7 +172,7 @@ def shared_resources(user: User, query: str = "", kind: str = "") -> QuerySet[Ou
         "studio", "studio__school", "person"
     )
     if not user.is_superuser:
-        queryset = queryset.filter(studio__school__city_id__in=user_city_ids(user))
+        queryset = queryset.filter(studio__school__city__in=cities_for(user))
     if kind:
         queryset = queryset.filter(kind=kind)
     return _search(queryset, query.strip()).order_by("-produced_on", "-id")
@@ -192,12 +189,11 @@ def studio_outputs(studio: Studio, *, kind: str = "", level: str = "") -> QueryS
 
 def output_for(user: User, pk: int) -> Output | None:
     """One output the user may reach: shared in their city, or of a studio they may open."""
-    from .selectors import studios_for
 
     queryset = Output.objects.select_related("studio", "studio__school", "studio__policy")
     if not user.is_superuser:
         queryset = queryset.filter(
-            Q(shared=True, studio__school__city_id__in=user_city_ids(user))
+            Q(shared=True, studio__school__city__in=cities_for(user))
             | Q(studio__in=studios_for(user).values("pk"))
         )
     return queryset.filter(pk=pk).first()

@@ -24,6 +24,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.models import Role, RoleAssignment, User
 from accounts.permissions import can
@@ -32,8 +33,8 @@ from accounts.services import audit_record, notify
 from policies.models import ChosenBy, Policy, TeamRole, TeamRule
 from policies.rules import age_on, team_rule
 
-from .models import Membership, MembershipSource, Studio, StudioStatus
-from .services import StudioError
+from ..errors import StudioError
+from ..models import Membership, MembershipSource, Studio, StudioStatus
 
 HOST_SEATS = (MembershipSource.APPLICATION, MembershipSource.HOST)
 BUREAU = "bureau"
@@ -347,7 +348,8 @@ def _member_seat(
     return seat
 
 
-def membership_add_locked(
+# Complex by nature: one branch per rule of the team the policy sets.
+def membership_add_locked(  # noqa: C901
     *,
     actor: User,
     acting: str,
@@ -470,8 +472,6 @@ def membership_add_locked(
         **_details(person),
     )
     if role == TeamRole.HOST:
-        from guardian.shortcuts import assign_perm
-
         assign_perm("studios.manage_studio", person.user, studio)
         studio.host = person.user
         studio.save(update_fields=["host"])
@@ -520,8 +520,6 @@ def _end(
     membership.end_reason = reason[:300]
     membership.save(update_fields=["end_date", "end_reason"])
     if membership.role == TeamRole.HOST and membership.user_id is not None:
-        from guardian.shortcuts import remove_perm
-
         remove_perm("studios.manage_studio", membership.user, membership.studio)
     audit_record(
         actor=actor,
@@ -554,7 +552,7 @@ def _locked_membership(membership: Membership, studio: Studio) -> Membership:
 
 
 def _team_url(studio: Studio) -> str:
-    return reverse("studio_team", args=[studio.pk])
+    return reverse("studios:studio_team", args=[studio.pk])
 
 
 def _tell(studio: Studio, actor: User, acting: str, people: list[User | None], **message) -> None:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from import_export import resources
 from import_export.fields import Field
 from import_export.instance_loaders import BaseInstanceLoader
+from openpyxl import load_workbook
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from tablib import Dataset
 
@@ -108,7 +109,6 @@ def read_workbook(content: bytes, *, columns: list[str]) -> Dataset:
     read as formulas (``=...``), never as their last computed value, so that validation can
     refuse them; the sheet's own idea of its size (``<dimension>``) is not trusted.
     """
-    from openpyxl import load_workbook
 
     try:
         inspect_workbook(content)

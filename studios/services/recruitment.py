@@ -21,15 +21,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import Organisation, Role, RoleAssignment, User
-from accounts.permissions import can, role_assignments
+from accounts.permissions import can, cities_for
 from accounts.services import audit_record, notify
 from applications.models import Call, CallStatus
+from applications.selectors import calls_for
 from core.dates import date_problem
 from policies.models import TeamRole
 from policies.rules import team_rule
 
-from . import workflow
-from .models import (
+from .. import workflow
+from ..errors import StudioError
+from ..models import (
     MembershipSource,
     RecruitmentRound,
     RecruitmentStatus,
@@ -38,8 +40,7 @@ from .models import (
     Studio,
     StudioStatus,
 )
-from .permissions import STUDIO_MANAGERS
-from .services import StudioError
+from ..permissions import STUDIO_MANAGERS
 from .team import (
     BUREAU,
     Person,
@@ -53,10 +54,6 @@ from .team import (
 
 def _day(value: date) -> str:
     return date_format(value, "DATE_FORMAT")
-
-
-def _round_url(round_: RecruitmentRound) -> str:
-    return reverse("recruitment_detail", args=[round_.pk])
 
 
 def _lock_round(round_: RecruitmentRound) -> RecruitmentRound:
@@ -138,7 +135,7 @@ def round_open(
             )
             % period
         ),
-        url=_round_url(round_),
+        url=round_.get_absolute_url(),
         obj=round_,
     )
     return round_
@@ -238,7 +235,7 @@ def seat_request_file(
         verb="studios.seat_request.filed",
         title=lambda: _("Your request for a seat in %(studio)s was received") % names,
         body=lambda: _("The bureau assigns seats after “%(title)s” closes.") % names,
-        url=_round_url(round_),
+        url=round_.get_absolute_url(),
         obj=request,
     )
     return request
@@ -260,7 +257,7 @@ def round_close(*, actor: User, round: RecruitmentRound) -> RecruitmentRound:
         _requesters(round_),
         verb="studios.recruitment.closed",
         title=lambda: _("“%(title)s” has closed; the bureau is assigning seats") % {"title": title},
-        url=_round_url(round_),
+        url=round_.get_absolute_url(),
         obj=round_,
     )
     return round_
@@ -349,7 +346,7 @@ def _announce_assignments(assigned: list[SeatRequest], today: date) -> None:
             verb="studios.seat_request.assigned",
             title=lambda names=names: _("You have a seat in %(studio)s") % names,
             body=lambda names=names: _("You are a member of %(studio)s from %(day)s.") % names,
-            url=reverse("studio_home", args=[request.studio_id]),
+            url=reverse("studios:studio_home", args=[request.studio_id]),
             obj=request,
         )
     for requests in by_studio.values():
@@ -370,7 +367,7 @@ def _announce_assignments(assigned: list[SeatRequest], today: date) -> None:
             body=lambda people=people: (
                 _("From %(day)s: %(people)s") % {"day": when, "people": people}
             ),
-            url=reverse("studio_team", args=[studio.pk]),
+            url=reverse("studios:studio_team", args=[studio.pk]),
             obj=studio,
         )
 
@@ -399,7 +396,7 @@ def round_finish(*, actor: User, round: RecruitmentRound) -> RecruitmentRound:
         [r.teacher for r in waiting],
         verb="studios.seat_request.not_assigned",
         title=lambda: _("No seat was assigned to you in “%(title)s”") % {"title": title},
-        url=_round_url(round_),
+        url=round_.get_absolute_url(),
         obj=round_,
     )
     return round_
@@ -412,21 +409,13 @@ def _requesters(round_: RecruitmentRound) -> list[User]:
 # --- reads ------------------------------------------------------------------------------
 
 
-def _city_ids(user: User, roles: set[str] | None = None) -> set[int]:
-    return {
-        ra.organisation.city_id
-        for ra in role_assignments(user)
-        if roles is None or ra.role in roles
-    }
-
-
 def rounds_for(user: User) -> QuerySet[RecruitmentRound]:
     """Rounds of the cities where the user runs the programme or teaches."""
     queryset = RecruitmentRound.objects.select_related("call", "call__bureau", "call__policy")
     if user.is_superuser:
         return queryset
-    city_ids = _city_ids(user, set(STUDIO_MANAGERS) | {Role.TEACHER})
-    return queryset.filter(call__bureau__city_id__in=city_ids)
+    cities = cities_for(user, roles=set(STUDIO_MANAGERS) | {Role.TEACHER})
+    return queryset.filter(call__bureau__city__in=cities)
 
 
 def round_for(user: User, pk: int) -> RecruitmentRound | None:
@@ -437,13 +426,15 @@ def rounds_run_by(user: User) -> QuerySet[RecruitmentRound]:
     """Rounds the user may open, close and assign (the bureau of their city)."""
     if user.is_superuser:
         return rounds_for(user)
-    return rounds_for(user).filter(call__bureau__city_id__in=_city_ids(user, STUDIO_MANAGERS))
+    return rounds_for(user).filter(call__bureau__city__in=cities_for(user, roles=STUDIO_MANAGERS))
 
 
 def open_rounds_for_teacher(user: User, day: date) -> QuerySet[RecruitmentRound]:
     """Rounds taking requests on ``day`` in the cities where the user teaches."""
+    if user.is_superuser:  # a superuser is nobody's teacher: no seat to request
+        return RecruitmentRound.objects.none()
     return RecruitmentRound.objects.select_related("call").filter(
-        call__bureau__city_id__in=_city_ids(user, {Role.TEACHER}),
+        call__bureau__city__in=cities_for(user, roles={Role.TEACHER}),
         status=RecruitmentStatus.OPEN,
         opens_on__lte=day,
         closes_on__gte=day,
@@ -452,7 +443,6 @@ def open_rounds_for_teacher(user: User, day: date) -> QuerySet[RecruitmentRound]
 
 def calls_open_to_recruitment(user: User) -> list[Call]:
     """Published calls the user may open a round for, whose policy has bureau seats."""
-    from applications.selectors import calls_for
 
     calls = calls_for(user).filter(
         status=CallStatus.PUBLISHED, policy__members_assigned_by_bureau__gt=0

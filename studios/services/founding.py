@@ -4,20 +4,17 @@ from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm
 
 from accounts.models import User
 from accounts.services import audit_record
 from applications.models import ApplicationStatus
-from core.errors import DomainError
 from policies.models import TeamRole
 
-from .models import Membership, MembershipSource, Studio, StudioStatus
+from ..errors import StudioError
+from ..models import Membership, MembershipSource, Studio, StudioStatus
 
 # --- founding a studio (publication of a call's results) ----------------------------------
-
-
-class StudioError(DomainError):
-    """A studio write was refused; the message is translated and safe to show."""
 
 
 def term_end_for(start: date, years: int) -> date:
@@ -51,7 +48,6 @@ def studio_found(*, actor: User, application, seq: int, published_on: date) -> S
     memberships; the host gets the per-object ``studios.manage_studio`` grant. The caller
     (publication) checks the bureau's permission and the call's state.
     """
-    from guardian.shortcuts import assign_perm
 
     if application.status != ApplicationStatus.SELECTED:
         raise StudioError(_("Only a selected application founds a studio."))

@@ -17,8 +17,8 @@ from accounts.permissions import can
 from accounts.services import audit_record, notify
 from policies.rules import school_year_label, school_year_start, text_length
 
-from .models import Membership, PlanKind, Studio, StudioPlan
-from .services import StudioError
+from ..errors import StudioError
+from ..models import Membership, PlanKind, Studio, StudioPlan
 
 # Plans that belong to one school year; the three-year plan covers the whole term.
 PER_SCHOOL_YEAR = {PlanKind.YEARLY, PlanKind.TRAINING}
@@ -127,7 +127,7 @@ def plan_save(
             _("Version %(version)d of “%(title)s” is now the current one.")
             % {"version": plan.version, "title": plan.title}
         ),
-        url=reverse("plan_version", args=[studio.pk, plan.pk]),
+        url=reverse("studios:plan_version", args=[studio.pk, plan.pk]),
         obj=plan,
     )
     return plan

@@ -11,15 +11,17 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from guardian.shortcuts import get_objects_for_user
 
 from accounts.models import User
-from accounts.permissions import can
+from accounts.permissions import can, scope_q
 from accounts.services import audit_record, notify
 from core import clock
 from policies.models import QuotaPeriod
 from policies.rules import Period, period_containing, school_year_start, semester_label
 
-from .models import (
+from ..errors import StudioError
+from ..models import (
     Attendance,
     AttendanceStatus,
     GrowthPlan,
@@ -29,8 +31,7 @@ from .models import (
     Studio,
     StudioStatus,
 )
-from .permissions import GROWTH_ROLES
-from .services import StudioError
+from ..permissions import GROWTH_ROLES, STUDIO_MANAGERS
 
 # --- the school calendar, for summaries -------------------------------------------------------
 
@@ -115,7 +116,8 @@ def growth_plan_save(*, actor: User, text: str, studio: Studio) -> GrowthPlan:
 
 
 @transaction.atomic
-def summary_save(
+# Complex by nature: one branch per rule of a semester summary.
+def summary_save(  # noqa: C901
     *,
     actor: User,
     studio: Studio,
@@ -234,7 +236,7 @@ def summary_review(*, actor: User, summary: SemesterSummary, comment: str) -> Se
             }
         ),
         body=comment,
-        url=reverse("growth_file", args=[summary.person_id]),
+        url=reverse("studios:growth_file", args=[summary.person_id]),
         obj=summary,
     )
     return summary
@@ -430,11 +432,6 @@ def studio_growth(studio: Studio) -> list[MemberRow]:
 def growth_people_for(user: User) -> QuerySet[User]:
     """People whose growth file ``user`` may open: themselves, the people of the studios they
     host, and of the studios they oversee (the same answer as ``studios.view_growth_file``)."""
-    from guardian.shortcuts import get_objects_for_user
-
-    from accounts.permissions import scope_q
-
-    from .permissions import STUDIO_MANAGERS
 
     people = User.objects.all()
     if user.is_superuser:

@@ -1,0 +1,1 @@
+"""The audit workbook's scope and the sheets about studios (registered with core.exports)."""
