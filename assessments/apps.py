@@ -17,5 +17,4 @@ class AssessmentsConfig(AppConfig):
             permissions,
             services,
             tasks,
-            tasks_term,  # noqa: F401
         )

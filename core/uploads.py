@@ -21,6 +21,9 @@ thing, and returns what may be stored:
 
 Every refusal is an ``UploadRefused`` whose message is translated and names the file.
 Nothing here imports another app: the apps translate the error into their own.
+
+One module of some 650 lines on purpose: every upload passes the same checks, and whoever
+reviews what may be stored reads every file type's rules in one place (a section per kind).
 """
 
 from __future__ import annotations

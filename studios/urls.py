@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import activities, files, home, plaques, team
+from .views import activities, growth, home, outputs, plans, plaques, team
 
 app_name = "studios"
 
@@ -67,18 +67,18 @@ urlpatterns = [
         team.RecruitmentFinishView.as_view(),
         name="recruitment_finish",
     ),
-    # files
-    path("studios/<int:pk>/plans/", files.StudioPlansView.as_view(), name="studio_plans"),
-    path("studios/<int:pk>/plans/edit/", files.PlanEditView.as_view(), name="plan_edit"),
+    # plans, growth files, outputs
+    path("studios/<int:pk>/plans/", plans.StudioPlansView.as_view(), name="studio_plans"),
+    path("studios/<int:pk>/plans/edit/", plans.PlanEditView.as_view(), name="plan_edit"),
     path(
         "studios/<int:pk>/plans/<int:plan_pk>/",
-        files.PlanVersionView.as_view(),
+        plans.PlanVersionView.as_view(),
         name="plan_version",
     ),
-    path("growth/", files.MyGrowthView.as_view(), name="my_growth"),
-    path("growth/<int:user_pk>/", files.GrowthFileView.as_view(), name="growth_file"),
-    path("studios/<int:pk>/growth/", files.StudioGrowthView.as_view(), name="studio_growth"),
-    path("studios/<int:pk>/outputs/", files.StudioOutputsView.as_view(), name="studio_outputs"),
-    path("outputs/<int:pk>/file/", files.OutputFileView.as_view(), name="output_file"),
-    path("resources/", files.ResourcesView.as_view(), name="resources"),
+    path("growth/", growth.MyGrowthView.as_view(), name="my_growth"),
+    path("growth/<int:user_pk>/", growth.GrowthFileView.as_view(), name="growth_file"),
+    path("studios/<int:pk>/growth/", growth.StudioGrowthView.as_view(), name="studio_growth"),
+    path("studios/<int:pk>/outputs/", outputs.StudioOutputsView.as_view(), name="studio_outputs"),
+    path("outputs/<int:pk>/file/", outputs.OutputFileView.as_view(), name="output_file"),
+    path("resources/", outputs.ResourcesView.as_view(), name="resources"),
 ]

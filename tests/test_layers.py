@@ -71,3 +71,24 @@ def test_assessments_and_funding_stay_strangers(tmp_path):
     result = _lint(house)
     assert result.returncode != 0
     assert "funding.wrong -> assessments.models" in result.stdout
+
+
+LONG_MODULE = 600
+
+
+def test_a_long_module_says_why_it_is_one_module():
+    """A module that grows becomes a package; one that stays long says why in its docstring."""
+    import ast
+
+    unexplained = []
+    for package in PACKAGES + ["demo"]:
+        for path in (ROOT / package).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            text = path.read_text(encoding="utf-8")
+            if text.count("\n") <= LONG_MODULE:
+                continue
+            docstring = ast.get_docstring(ast.parse(text)) or ""
+            if "on purpose" not in docstring:
+                unexplained.append(f"{path.relative_to(ROOT)} ({text.count(chr(10))} lines)")
+    assert unexplained == []

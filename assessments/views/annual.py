@@ -22,6 +22,7 @@ from policies.models import AssessmentScale
 from studios.models import StudioStatus
 
 from .. import documents, selectors, services
+from ..errors import AssessmentError
 from ..models import (
     AnnualAssessment,
     Outcome,
@@ -29,7 +30,6 @@ from ..models import (
     RectificationStatus,
     ReportStatus,
 )
-from ..services import AssessmentError
 
 
 def default_year(day: date) -> int:

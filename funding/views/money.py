@@ -19,9 +19,9 @@ from core import clock
 from core.files import stored_file_response
 from core.http import as_id, redirect_next
 from funding import selectors, services
+from funding.errors import FundingError
 from funding.forms import AllocationForm, AssetForm, ExpenditureForm, SpecialAccountForm
 from funding.models import ExpenditureStatus, SpecialAccount
-from funding.services import FundingError
 from studios.models import StudioStatus
 
 

@@ -14,6 +14,10 @@ A replacement keeps the seat kind of the membership it replaces.
 
 Every write locks the studio row first (``select_for_update``), so two concurrent additions
 cannot both take the last seat.
+
+One module of some 700 lines on purpose: the reads (seats taken, roles open to a user), the
+checks and the writes answer the same policy rules and share their helpers; split, each part
+would import the others' private helpers.
 """
 
 from dataclasses import dataclass, field, replace

@@ -14,8 +14,8 @@ from django.utils import translation
 from accounts.models import AuditEntry, Notification, Role, User
 from accounts.services import role_assign
 from funding import selectors, services
+from funding.errors import FundingError
 from funding.models import Allocation, Expenditure, ExpenditureStatus, FixedAsset, FundReturn
-from funding.services import FundingError
 from tests.core import files
 from tests.studios.factories import liuzhou_studio, published_studios, suizhou_studio
 
