@@ -13,6 +13,7 @@ class AccountsConfig(AppConfig):
         from core.workflow import record_transitions_with
 
         from . import panels, permissions, security, tasks  # noqa: F401
+        from .permissions import can
         from .services import audit_record
 
-        record_transitions_with(audit_record)
+        record_transitions_with(audit_record, can)

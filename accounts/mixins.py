@@ -3,8 +3,10 @@
 from collections.abc import Iterator
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import BadRequest, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from .permissions import can
 
@@ -32,6 +34,11 @@ class PermissionRequiredMixin(LoginRequiredMixin):
             if self.object is None:
                 raise Http404
         for rule, obj in self.permissions_needed(request):
+            if rule is None:  # a post no page of ours sends
+                # The 400 page itself, not BadRequest: with DEBUG on (the local demo) the
+                # exception would show a traceback page to whoever sent it.
+                reason = _("This page has no such button. Reload the page and try again.")
+                return render(request, "400.html", {"reason": reason}, status=400)
             if not can(request.user, rule, obj):
                 raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
@@ -51,7 +58,7 @@ class ActionPermissionMixin(PermissionRequiredMixin):
 
     ``action_permissions`` maps the posted ``action`` to its rule; a page with one kind of
     post (no ``action`` field) sets ``post_permission`` instead. An action the map does not name
-    is a bad request (400), never a silent fallback. ``action_object`` says which object an
+    is a bad request (the 400 page), never a silent fallback. ``action_object`` says which object an
     action's rule is asked about (the page's object unless a page says otherwise).
     """
 
@@ -69,7 +76,8 @@ class ActionPermissionMixin(PermissionRequiredMixin):
             action = request.POST.get("action", "")
             rule = self.action_permissions.get(action)
             if rule is None:
-                raise BadRequest("unknown action")
+                yield None, None  # unknown: answered 400 by dispatch
+                return
             yield rule, self.action_object(action)
         elif self.post_permission:
             yield self.post_permission, self.object

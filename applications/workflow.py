@@ -328,6 +328,7 @@ def call_open(*, actor: User, call: Call) -> Call:
         raise ApplicationError(_("Define the scoring rubric before opening the call."))
     transition(
         call,
+        permission=("applications.manage_call", call),
         to=CallStatus.OPEN,
         sources=CallStatus.DRAFT,
         actor=actor,
@@ -368,6 +369,7 @@ def call_notice_start(call: Call, *, actor: User, starts_on: date, ends_on: date
     """The call enters its public notice (公示); the caller checked the bureau and the list."""
     transition(
         call,
+        permission=("applications.manage_call", call),
         to=CallStatus.NOTICE,
         sources=BEFORE_RESULTS,
         actor=actor,
@@ -383,6 +385,7 @@ def call_notice_start(call: Call, *, actor: User, starts_on: date, ends_on: date
 def call_mark_published(call: Call, *, actor: User, today: date, comment: str) -> None:
     transition(
         call,
+        permission=("applications.manage_call", call),
         to=CallStatus.PUBLISHED,
         sources=[*BEFORE_RESULTS, CallStatus.NOTICE],
         actor=actor,
@@ -406,6 +409,7 @@ def application_select(application: Application, *, actor: User, selected: bool)
     if selected:
         transition(
             application,
+            permission=("applications.manage_call", application.call),
             to=ApplicationStatus.SELECTED,
             sources=application.status,
             actor=actor,
@@ -416,6 +420,7 @@ def application_select(application: Application, *, actor: User, selected: bool)
     else:
         transition(
             application,
+            permission=("applications.manage_call", application.call),
             to=ApplicationStatus.NOT_SELECTED,
             sources=application.status,
             actor=actor,
@@ -432,6 +437,7 @@ def application_remove_after_objection(
     try:
         transition(
             application,
+            permission=("applications.manage_call", application.call),
             to=ApplicationStatus.NOT_SELECTED,
             sources=ApplicationStatus.SELECTED,
             actor=actor,
@@ -447,6 +453,7 @@ def application_remove_after_objection(
 def application_publish(application: Application, *, actor: User, plaque_number: str) -> None:
     transition(
         application,
+        permission=("applications.manage_call", application.call),
         to=ApplicationStatus.PUBLISHED,
         sources=ApplicationStatus.SELECTED,
         actor=actor,
@@ -465,6 +472,7 @@ def objection_decide(objection: Objection, *, actor: User, upheld: bool, resolut
     if upheld:
         transition(
             objection,
+            permission=("applications.resolve_objection", objection),
             field="state",
             to=Objection.State.UPHELD,
             sources=Objection.State.OPEN,
@@ -477,6 +485,7 @@ def objection_decide(objection: Objection, *, actor: User, upheld: bool, resolut
     else:
         transition(
             objection,
+            permission=("applications.resolve_objection", objection),
             field="state",
             to=Objection.State.DISMISSED,
             sources=Objection.State.OPEN,
@@ -497,6 +506,7 @@ def assignment_decline(
     """The expert declares a conflict of interest; the caller locked and checked the row."""
     transition(
         assignment,
+        permission=("applications.score_application", assignment),
         field="state",
         to=ExpertAssignment.State.CONFLICT,
         sources=ExpertAssignment.State.ASSIGNED,
@@ -517,6 +527,7 @@ def assignment_submit(
     """The expert's scores are final once submitted."""
     transition(
         assignment,
+        permission=("applications.score_application", assignment),
         field="state",
         to=ExpertAssignment.State.SUBMITTED,
         sources=ExpertAssignment.State.ASSIGNED,

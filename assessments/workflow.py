@@ -35,6 +35,7 @@ def report_submit(report: AnnualReport, *, actor: User, at: datetime) -> str:
     """Returns the state it left: a returned report that comes back is a resubmission."""
     return transition(
         report,
+        permission=("assessments.write_report", report.studio),
         to=ReportStatus.SUBMITTED,
         sources=[ReportStatus.DRAFT, ReportStatus.RETURNED],
         actor=actor,
@@ -47,6 +48,7 @@ def report_submit(report: AnnualReport, *, actor: User, at: datetime) -> str:
 def report_return(report: AnnualReport, *, actor: User, comment: str) -> None:
     transition(
         report,
+        permission=("assessments.assess_studio", report.studio),
         to=ReportStatus.RETURNED,
         sources=ReportStatus.SUBMITTED,
         actor=actor,
@@ -59,6 +61,7 @@ def report_return(report: AnnualReport, *, actor: User, comment: str) -> None:
 def report_accept(report: AnnualReport, *, actor: User, comment: str) -> None:
     transition(
         report,
+        permission=("assessments.assess_studio", report.studio),
         to=ReportStatus.ACCEPTED,
         sources=ReportStatus.SUBMITTED,
         actor=actor,
@@ -77,6 +80,7 @@ def assessment_decide(
     """``decision`` holds the fields written with it: scores, total, comment, assessor, time."""
     transition(
         assessment,
+        permission=("assessments.assess_studio", assessment.studio),
         to=AnnualAssessment.Status.DECIDED,
         sources=AnnualAssessment.Status.OPEN,
         actor=actor,
@@ -94,6 +98,7 @@ def assessment_decide(
 def rectification_submit(rectification: Rectification, *, actor: User, report: str, at) -> None:
     transition(
         rectification,
+        permission=("assessments.write_report", rectification.assessment.studio),
         to=RectificationStatus.SUBMITTED,
         sources=RectificationStatus.OPEN,
         actor=actor,
@@ -106,6 +111,7 @@ def rectification_submit(rectification: Rectification, *, actor: User, report: s
 def rectification_accept(rectification: Rectification, *, actor: User, comment: str, at) -> None:
     transition(
         rectification,
+        permission=("assessments.assess_studio", rectification.assessment.studio),
         to=RectificationStatus.ACCEPTED,
         sources=RectificationStatus.SUBMITTED,
         actor=actor,
@@ -120,6 +126,7 @@ def rectification_reject(rectification: Rectification, *, actor: User, comment: 
     """Not convinced (or the deadline passed unanswered): the studio is revoked next."""
     transition(
         rectification,
+        permission=("assessments.assess_studio", rectification.assessment.studio),
         to=RectificationStatus.REVOKED,
         sources=[RectificationStatus.SUBMITTED, RectificationStatus.REVOCATION_PROPOSED],
         actor=actor,
@@ -158,6 +165,7 @@ def term_evaluation_decide(
 ) -> None:
     transition(
         evaluation,
+        permission=("assessments.evaluate_term", evaluation.studio),
         to=TermEvaluation.Status.DECIDED,
         sources=TermEvaluation.Status.OPEN,
         actor=actor,

@@ -1,13 +1,14 @@
 """The one transition helper under every app's ``workflow.py``.
 
-A transition, in this order: the caller checks permission → :func:`transition` locks the row,
-checks the state the actor saw (so two clicks make one transition), writes the new state with a
-conditional update, and records it in the audit trail → the caller's notifications go out once
-the transaction commits (``after``).
+A transition, in this order: :func:`transition` asks the permission rule it is given, locks
+the row, checks the state the actor saw (so two clicks make one transition), writes the new
+state with a conditional update, and records it in the audit trail → the caller's
+notifications go out once the transaction commits (``after``).
 
-The audit trail lives in ``accounts``, a floor above this one; accounts hands its recorder to
-:func:`record_transitions_with` when it starts, as the lower layer owns the registry and the
-higher one fills it (the same pattern as permission rules, daily jobs and background jobs).
+The permission rules and the audit trail live in ``accounts``, a floor above this one; accounts
+hands ``can`` and its recorder to :func:`record_transitions_with` when it starts, as the lower
+layer owns the registry and the higher one fills it (the same pattern as permission rules,
+daily jobs and background jobs).
 Statuses are written nowhere else: ``tests/test_workflows.py`` fails on any assignment to a state
 field outside the ``workflow.py`` modules.
 """
@@ -15,24 +16,31 @@ field outside the ``workflow.py`` modules.
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from .errors import DomainError
 
 Recorder = Callable[..., Any]
+Checker = Callable[[Any, str, Any], bool]
 _recorder: Recorder | None = None
+_checker: Checker | None = None
 
 
-def record_transitions_with(recorder: Recorder) -> None:
-    """Called once by ``accounts`` at start-up with ``audit_record``."""
-    global _recorder
-    _recorder = recorder
+def record_transitions_with(recorder: Recorder, checker: Checker) -> None:
+    """Called once by ``accounts`` at start-up with ``audit_record`` and ``can``."""
+    global _recorder, _checker
+    _recorder, _checker = recorder, checker
 
 
 class TransitionRefused(DomainError):
     """The object is no longer in a state the transition starts from (someone acted first)."""
+
+
+class NotPermitted(DomainError, PermissionDenied):
+    """The actor lacks the rule the transition names. Services ask first and refuse in their
+    own words; should one not, Django answers this with the 403 page, never a 500."""
 
 
 def transition(
@@ -50,6 +58,7 @@ def transition(
     idempotency_key: str | None = None,
     after: Callable[[], None] | None = None,
     recorded_as: str | None = None,
+    permission: tuple[str, Any] | None = None,
 ) -> str:
     """Move ``obj`` from one of ``sources`` to ``to`` and record it; return the state it left.
 
@@ -58,10 +67,15 @@ def transition(
     taking the message, or a function of the current state returning the exception) is raised.
     ``after`` runs when the transaction commits: notifications, queued jobs. ``recorded_as``
     is what the audit trail shows as the new state when it says more than the state itself
-    (a decision recorded as its outcome: "pass", "excellent").
+    (a decision recorded as its outcome: "pass", "excellent"). ``permission`` is the rule and
+    its object the actor needs (asked first; a scheduled job, with no actor, is not asked).
     """
-    if _recorder is None:
+    if _recorder is None or _checker is None:
         raise ImproperlyConfigured("No audit recorder: is accounts in INSTALLED_APPS?")
+    if permission is not None and actor is not None:
+        rule, target = permission
+        if not _checker(actor, rule, target):
+            raise NotPermitted(_("You may not do this."))
     allowed = {sources} if isinstance(sources, str) else set(sources)
     model = type(obj)
     with transaction.atomic():

@@ -2,6 +2,7 @@
 
 from accounts.models import Role
 from accounts.permissions import can, has_role, in_scope, rule
+from studios.models import StudioStatus
 
 
 def _finance_officer(user, school) -> bool:
@@ -21,8 +22,9 @@ def can_allocate(user, studio) -> bool:
 
 @rule("funding.record_expenditure")
 def can_record_expenditure(user, studio) -> bool:
-    """The host decides the spending (主持人负责具体开支)."""
-    return user.has_perm("studios.manage_studio", studio)
+    """The host decides the spending (主持人负责具体开支); nothing is spent once the studio is
+    revoked (its remainder has been returned). The service says so in words."""
+    return studio.status != StudioStatus.REVOKED and user.has_perm("studios.manage_studio", studio)
 
 
 @rule("funding.decide_expenditure")

@@ -22,6 +22,7 @@ def _decided(_state) -> FundingError:
 def expenditure_confirm(expenditure: Expenditure, *, actor: User, comment: str = "") -> None:
     transition(
         expenditure,
+        permission=("funding.decide_expenditure", expenditure),
         to=ExpenditureStatus.CONFIRMED,
         sources=ExpenditureStatus.PENDING,
         actor=actor,
@@ -35,6 +36,7 @@ def expenditure_confirm(expenditure: Expenditure, *, actor: User, comment: str =
 def expenditure_reject(expenditure: Expenditure, *, actor: User, reason: str) -> None:
     transition(
         expenditure,
+        permission=("funding.decide_expenditure", expenditure),
         to=ExpenditureStatus.REJECTED,
         sources=ExpenditureStatus.PENDING,
         actor=actor,

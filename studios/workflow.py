@@ -59,6 +59,7 @@ def studio_mark_revoked(studio: Studio, *, actor: User, day: date, reason: str) 
 def round_mark_closed(round_: RecruitmentRound, *, actor: User) -> None:
     transition(
         round_,
+        permission=("studios.run_recruitment", round_),
         to=RecruitmentStatus.CLOSED,
         sources=RecruitmentStatus.OPEN,
         actor=actor,
@@ -77,6 +78,7 @@ def round_mark_done(round_: RecruitmentRound, *, actor: User, comment: str) -> l
     ).update(status=SeatRequestStatus.NOT_ASSIGNED)
     transition(
         round_,
+        permission=("studios.run_recruitment", round_),
         to=RecruitmentStatus.DONE,
         sources=RecruitmentStatus.CLOSED,
         actor=actor,
@@ -90,6 +92,7 @@ def round_mark_done(round_: RecruitmentRound, *, actor: User, comment: str) -> l
 def seat_request_assign(request: SeatRequest, *, actor: User, membership, organisation) -> None:
     transition(
         request,
+        permission=("studios.run_recruitment", request.round),
         to=SeatRequestStatus.ASSIGNED,
         sources=SeatRequestStatus.PENDING,
         actor=actor,

@@ -254,3 +254,90 @@ def test_the_verb_check_refuses_an_f_string():
     function = verbs.functions["f"]
     calls = [n for n in ast.walk(function) if isinstance(n, ast.Call)]
     assert [verbs.allowed(c.keywords[0].value, function) for c in calls] == [False, True]
+
+
+# --- the transition helper itself, on a real call ---------------------------------------------
+
+
+@pytest.fixture
+def draft_call(demo):
+    from decimal import Decimal
+
+    from accounts.models import User
+    from applications import services
+    from policies.models import Policy
+    from tests.applications.factories import BUREAU_ADMIN, CLOSES, CRITERIA, OPENS
+
+    policy = Policy.objects.get(code="liuzhou-2024")
+    actor = User.objects.get(username=BUREAU_ADMIN["liuzhou-2024"])
+    call = services.call_save(
+        actor=actor,
+        policy=policy,
+        criteria=[services.CriterionInput(n, Decimal(m)) for n, m in CRITERIA],
+        title="试点",
+        studio_count=2,
+        opens_on=OPENS,
+        closes_on=CLOSES,
+        school_stages=list(policy.school_stages),
+        score_aggregation="mean",
+        notice_days=5,
+    )
+    return call, actor
+
+
+def _entries(call):
+    from accounts.models import AuditEntry
+
+    return list(
+        AuditEntry.objects.filter(object_id=str(call.pk), verb__startswith="tests.").values_list(
+            "verb", "from_state", "to_state"
+        )
+    )
+
+
+def test_a_transition_is_locked_guarded_written_recorded_and_told_after_commit(
+    draft_call, django_capture_on_commit_callbacks
+):
+    from applications.models import Call, CallStatus
+    from core.workflow import transition
+
+    call, actor = draft_call
+    told = []
+    with django_capture_on_commit_callbacks(execute=True):
+        left = transition(
+            call,
+            to=CallStatus.OPEN,
+            sources=CallStatus.DRAFT,
+            actor=actor,
+            verb="tests.call.opened",
+            permission=("applications.manage_call", call),
+            after=lambda: told.append(call.status),
+        )
+    assert left == CallStatus.DRAFT and call.status == CallStatus.OPEN
+    assert Call.objects.get(pk=call.pk).status == CallStatus.OPEN
+    assert _entries(call) == [("tests.call.opened", "draft", "open")]
+    assert told == [CallStatus.OPEN]
+
+
+def test_a_second_click_and_a_missing_permission_change_nothing(draft_call):
+    from accounts.models import User
+    from applications.models import Call, CallStatus
+    from core.workflow import NotPermitted, TransitionRefused, transition
+
+    call, actor = draft_call
+    teacher = User.objects.get(username="lz_teacher")
+    with pytest.raises(NotPermitted):
+        transition(
+            call,
+            to=CallStatus.OPEN,
+            sources=CallStatus.DRAFT,
+            actor=teacher,
+            verb="tests.call.opened",
+            permission=("applications.manage_call", call),
+        )
+    stale = Call.objects.get(pk=call.pk)
+    transition(call, to=CallStatus.OPEN, sources=CallStatus.DRAFT, actor=actor, verb="tests.a")
+    with pytest.raises(TransitionRefused):  # the stale page's click: the row has moved on
+        transition(stale, to=CallStatus.OPEN, sources=CallStatus.DRAFT, actor=actor, verb="tests.b")
+    assert Call.objects.get(pk=call.pk).status == CallStatus.OPEN
+    assert _entries(call) == [("tests.a", "draft", "open")]

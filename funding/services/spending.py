@@ -106,6 +106,13 @@ def _tell_finance_officers(expenditure: Expenditure) -> None:
     )
 
 
+def _refusal(studio: Studio) -> str:
+    """Why the rule said no, in words: a revoked studio spends nothing any more."""
+    if studio.status == StudioStatus.REVOKED:
+        return _("The studio has been revoked: its money has been returned.")
+    return _("Only the studio's host records its spending.")
+
+
 @transaction.atomic
 def expenditure_record(
     *,
@@ -122,7 +129,7 @@ def expenditure_record(
 ) -> Expenditure:
     """The host records one payment from the studio's money; the finance officer confirms it."""
     if not can(actor, "funding.record_expenditure", studio):
-        raise FundingError(_("Only the studio's host records its spending."))
+        raise FundingError(_refusal(studio))
     amount = money(amount)
     studio = _locked_studio(studio)  # two entries at once are checked one after the other
     if studio.status == StudioStatus.REVOKED:
@@ -188,7 +195,7 @@ def expenditure_update(
     """The host corrects an entry the finance officer has not decided yet. A confirmed (or
     rejected) entry is never edited: a confirmed one is corrected by a reversal."""
     if not can(actor, "funding.record_expenditure", expenditure.studio):
-        raise FundingError(_("Only the studio's host records its spending."))
+        raise FundingError(_refusal(expenditure.studio))
     amount = money(amount)
     _locked_studio(expenditure.studio)
     locked = _locked_expenditure(expenditure)
@@ -277,7 +284,7 @@ def expenditure_reverse(
     """The host corrects a confirmed entry: a new entry of the opposite amount, dated today,
     waiting for the finance officer like any other. An entry is reversed once."""
     if not can(actor, "funding.record_expenditure", expenditure.studio):
-        raise FundingError(_("Only the studio's host records its spending."))
+        raise FundingError(_refusal(expenditure.studio))
     reason = reason.strip()
     if not reason:
         raise FundingError(_("Say why the entry is reversed."))
