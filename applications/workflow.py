@@ -150,7 +150,8 @@ def _next_status(application: Application) -> str:
 
 def check_quota(application: Application) -> None:
     """The policy's application quotas, checked when a county (or an affiliated school) passes
-    an application on to the city. The call row is locked so two recommendations queue up."""
+    an application on to the city. The call row is locked for the rest of the transaction (the
+    caller's), so two recommendations queue up."""
     policy = application.call.policy
     Call.objects.select_for_update().filter(pk=application.call_id).first()
     others = Application.objects.filter(call_id=application.call_id, status__in=PASSED_COUNTY)
@@ -403,31 +404,22 @@ def call_mark_published(call: Call, *, actor: User, today: date, comment: str) -
 
 def application_select(application: Application, *, actor: User, selected: bool) -> None:
     """保存遴选结果 for one application: selected, or not selected."""
-    refused = lambda _state: ApplicationError(  # noqa: E731
-        _("Someone else has changed these applications meanwhile; reload the page.")
+    transition(
+        application,
+        permission=("applications.manage_call", application.call),
+        to=ApplicationStatus.SELECTED if selected else ApplicationStatus.NOT_SELECTED,
+        sources=application.status,
+        actor=actor,
+        verb=(
+            "applications.application.selected"
+            if selected
+            else "applications.application.not_selected"
+        ),
+        changes={"updated_at": timezone.now()},
+        refused=lambda _state: ApplicationError(
+            _("Someone else has changed these applications meanwhile; reload the page.")
+        ),
     )
-    if selected:
-        transition(
-            application,
-            permission=("applications.manage_call", application.call),
-            to=ApplicationStatus.SELECTED,
-            sources=application.status,
-            actor=actor,
-            verb="applications.application.selected",
-            changes={"updated_at": timezone.now()},
-            refused=refused,
-        )
-    else:
-        transition(
-            application,
-            permission=("applications.manage_call", application.call),
-            to=ApplicationStatus.NOT_SELECTED,
-            sources=application.status,
-            actor=actor,
-            verb="applications.application.not_selected",
-            changes={"updated_at": timezone.now()},
-            refused=refused,
-        )
 
 
 def application_remove_after_objection(
@@ -465,36 +457,20 @@ def application_publish(application: Application, *, actor: User, plaque_number:
 
 
 def objection_decide(objection: Objection, *, actor: User, upheld: bool, resolution: str) -> None:
-    refused = lambda _state: ApplicationError(  # noqa: E731
-        _("Someone else has already resolved this objection.")
+    transition(
+        objection,
+        permission=("applications.resolve_objection", objection),
+        field="state",
+        to=Objection.State.UPHELD if upheld else Objection.State.DISMISSED,
+        sources=Objection.State.OPEN,
+        actor=actor,
+        verb="applications.objection.upheld" if upheld else "applications.objection.dismissed",
+        comment=resolution,
+        changes={"resolution": resolution, "resolved_by": actor, "resolved_at": timezone.now()},
+        refused=lambda _state: ApplicationError(
+            _("Someone else has already resolved this objection.")
+        ),
     )
-    changes = {"resolution": resolution, "resolved_by": actor, "resolved_at": timezone.now()}
-    if upheld:
-        transition(
-            objection,
-            permission=("applications.resolve_objection", objection),
-            field="state",
-            to=Objection.State.UPHELD,
-            sources=Objection.State.OPEN,
-            actor=actor,
-            verb="applications.objection.upheld",
-            comment=resolution,
-            changes=changes,
-            refused=refused,
-        )
-    else:
-        transition(
-            objection,
-            permission=("applications.resolve_objection", objection),
-            field="state",
-            to=Objection.State.DISMISSED,
-            sources=Objection.State.OPEN,
-            actor=actor,
-            verb="applications.objection.dismissed",
-            comment=resolution,
-            changes=changes,
-            refused=refused,
-        )
 
 
 # --- experts' assignments ---------------------------------------------------------------------

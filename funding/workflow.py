@@ -19,29 +19,22 @@ def _decided(_state) -> FundingError:
     return FundingError(_("This entry has already been decided."))
 
 
-def expenditure_confirm(expenditure: Expenditure, *, actor: User, comment: str = "") -> None:
+def expenditure_settle(
+    expenditure: Expenditure, *, actor: User, confirm: bool, reason: str
+) -> None:
+    """The finance officer confirms the entry, or rejects it with ``reason``; once."""
     transition(
         expenditure,
         permission=("funding.decide_expenditure", expenditure),
-        to=ExpenditureStatus.CONFIRMED,
+        to=ExpenditureStatus.CONFIRMED if confirm else ExpenditureStatus.REJECTED,
         sources=ExpenditureStatus.PENDING,
         actor=actor,
-        verb="funding.expenditure.confirmed",
-        comment=comment,
-        changes={"decided_by": actor, "decided_at": timezone.now(), "rejection_reason": ""},
-        refused=_decided,
-    )
-
-
-def expenditure_reject(expenditure: Expenditure, *, actor: User, reason: str) -> None:
-    transition(
-        expenditure,
-        permission=("funding.decide_expenditure", expenditure),
-        to=ExpenditureStatus.REJECTED,
-        sources=ExpenditureStatus.PENDING,
-        actor=actor,
-        verb="funding.expenditure.rejected",
+        verb="funding.expenditure.confirmed" if confirm else "funding.expenditure.rejected",
         comment=reason,
-        changes={"decided_by": actor, "decided_at": timezone.now(), "rejection_reason": reason},
+        changes={
+            "decided_by": actor,
+            "decided_at": timezone.now(),
+            "rejection_reason": "" if confirm else reason,
+        },
         refused=_decided,
     )

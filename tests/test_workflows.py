@@ -341,3 +341,26 @@ def test_a_second_click_and_a_missing_permission_change_nothing(draft_call):
         transition(stale, to=CallStatus.OPEN, sources=CallStatus.DRAFT, actor=actor, verb="tests.b")
     assert Call.objects.get(pk=call.pk).status == CallStatus.OPEN
     assert _entries(call) == [("tests.a", "draft", "open")]
+
+
+def _is_atomic(function: ast.FunctionDef) -> bool:
+    decorated = any("atomic" in ast.unparse(d) for d in function.decorator_list)
+    return decorated or "transaction.atomic" in ast.unparse(function)
+
+
+def test_a_public_function_that_locks_rows_holds_a_transaction():
+    """select_for_update outside a transaction is an error on PostgreSQL (a 500) and nothing
+    on SQLite, and the test database wraps every test in a transaction: only a live server
+    would find a lost ``@transaction.atomic``. This finds it in the source. A helper that locks
+    for its caller says so in its docstring ("for the rest of the transaction")."""
+    unguarded = []
+    for path in product_modules():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            if not isinstance(node, ast.FunctionDef) or node.name.startswith("_"):
+                continue
+            doc = ast.get_docstring(node) or ""
+            inside = "rest of the transaction" in doc or "caller's transaction" in doc
+            if "select_for_update" in ast.unparse(node) and not (_is_atomic(node) or inside):
+                unguarded.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}")
+    assert unguarded == []

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -85,6 +86,7 @@ class Skipped:
 
 
 # Complex by nature: each refusal (call, state, expert, conflict, count) is its own branch.
+@transaction.atomic
 def experts_assign(  # noqa: C901
     *,
     actor: User,

@@ -251,10 +251,7 @@ def expenditure_decide(
     if not confirm and not reason:
         raise FundingError(_("Say why the entry is rejected."))
     locked = _locked_expenditure(expenditure)
-    if confirm:
-        workflow.expenditure_confirm(locked, actor=actor, comment=reason)
-    else:
-        workflow.expenditure_reject(locked, actor=actor, reason=reason[:300])
+    workflow.expenditure_settle(locked, actor=actor, confirm=confirm, reason=reason[:300])
     expenditure.refresh_from_db(fields=["status", "decided_by", "decided_at", "rejection_reason"])
     studio = locked.studio
     notify(
