@@ -9,7 +9,7 @@ from accounts.permissions import has_role
 from policies.models import Policy
 from studios.models import Studio, StudioStatus
 
-from . import services
+from . import selectors, services
 from .models import AnnualReport
 
 
@@ -29,7 +29,7 @@ def seed_assessments(policy: Policy, prefix: str, today: date) -> None:
             i.code: str(
                 (i.max_points * Decimal("0.95" if index == 0 else "0.8")).quantize(Decimal("0.1"))
             )
-            for i in services.annual_indicators(policy)
+            for i in selectors.annual_indicators(policy)
         }
         services.report_save(
             actor=studio.host,

@@ -6,7 +6,7 @@ from accounts.pdf import render_pdf
 from studios.documents import zh_date
 
 from .models import AnnualAssessment, Outcome
-from .services import assessing_body
+from .selectors import assessing_body
 
 # The letter is an official document in Chinese, whatever the reader's interface language.
 OUTCOME_ZH = {Outcome.COMMENDED: "优秀（予以表彰）", Outcome.PASS: "合格", Outcome.FAIL: "不合格"}

@@ -7,14 +7,16 @@ where the policy has experts take part.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from guardian.shortcuts import get_objects_for_user
 
-from accounts.models import Role, User
+from accounts.models import OrganisationKind, Role, User
 from accounts.permissions import scope_q
+from accounts.selectors import users_with_role
+from policies.models import Indicator, IndicatorScope, Policy
 from studios.compliance import studio_compliance
 from studios.models import Activity, Attendance, AttendanceStatus, Studio, StudioStatus
 
@@ -282,3 +284,44 @@ def expert_means(assessment: AnnualAssessment) -> tuple[dict[str, Decimal], Deci
     }
     total = (sum(s.total or Decimal("0") for s in scores) / len(scores)).quantize(Decimal("0.1"))
     return means, total, len(scores)
+
+
+# --- who assesses and is told; the report window; the indicators (services read these too) ---
+
+
+def assessing_body(studio: Studio):
+    """The organisation the policy names for annual assessments, in the studio's city."""
+    return studio.school.city.organisations.filter(kind=studio.policy.annual_assessor).first()
+
+
+def assessors_of(studio: Studio) -> list[User]:
+    body = assessing_body(studio)
+    if body is None:
+        return []
+    return users_with_role(ASSESSOR_ROLE[studio.policy.annual_assessor], body)
+
+
+def experts_of(studio: Studio) -> list[User]:
+    bureau = studio.school.city.organisations.filter(kind=OrganisationKind.MUNICIPAL_BUREAU).first()
+    return users_with_role(Role.EXPERT, bureau) if bureau is not None else []
+
+
+def report_window(policy: Policy, year: int) -> tuple[date, date]:
+    """The days the year's report may be written: from the 1st of the policy's report month,
+    for ``annual_report_days`` days (the last one is the due date)."""
+    opens_on = date(year, policy.annual_report_month, 1)
+    return opens_on, opens_on + timedelta(days=policy.annual_report_days - 1)
+
+
+def reports_due(studio: Studio, year: int) -> bool:
+    """A studio reports on a year when it is active and its term meets the year's window."""
+    opens_on, due_on = report_window(studio.policy, year)
+    return (
+        studio.status == StudioStatus.ACTIVE
+        and studio.term_start <= due_on
+        and studio.term_end >= opens_on
+    )
+
+
+def annual_indicators(policy: Policy) -> list[Indicator]:
+    return list(policy.indicators.filter(scope=IndicatorScope.ANNUAL).order_by("position", "pk"))

@@ -34,12 +34,4 @@ from .reports import (  # noqa: F401
     report_save,
     report_submit,
 )
-from .shared import (  # noqa: F401
-    REPORT_ATTACHMENT_TYPES,
-    annual_indicators,
-    assessing_body,
-    assessors_of,
-    experts_of,
-    report_window,
-    reports_due,
-)
+from .shared import REPORT_ATTACHMENT_TYPES  # noqa: F401

@@ -25,16 +25,9 @@ from ..models import (
     ExpertScore,
     Outcome,
 )
+from ..selectors import assessors_of, experts_of
 from .rectification import rectification_open, studio_revoke
-from .shared import (
-    _assessor_may_act,
-    _clean_scores,
-    _locked_assessment,
-    _moment,
-    _total,
-    assessors_of,
-    experts_of,
-)
+from .shared import _assessor_may_act, _clean_scores, _locked_assessment, _moment, _total
 
 
 @transaction.atomic

@@ -18,9 +18,9 @@ from policies.models import Policy
 from studios.models import Studio, StudioStatus
 
 from ..models import AnnualReport, Rectification, RectificationStatus, ReportStatus
+from ..selectors import report_window
 from .rectification import revocation_propose
 from .reports import report_open
-from .shared import report_window
 
 
 def annual_reports_open_due(*, today: date) -> list[str]:

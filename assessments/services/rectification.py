@@ -27,7 +27,8 @@ from ..models import (
     Rectification,
     RectificationStatus,
 )
-from .shared import _assessor_may_act, _locked_assessment, _moment, assessors_of
+from ..selectors import assessors_of
+from .shared import _assessor_may_act, _locked_assessment, _moment
 
 
 @transaction.atomic

@@ -22,16 +22,9 @@ from ..models import (
     AnnualReportAttachment,
     ReportStatus,
 )
+from ..selectors import assessors_of, report_window, reports_due
 from .annual import assessment_open
-from .shared import (
-    REPORT_ATTACHMENT_TYPES,
-    _assessor_may_act,
-    _clean_scores,
-    _moment,
-    assessors_of,
-    report_window,
-    reports_due,
-)
+from .shared import REPORT_ATTACHMENT_TYPES, _assessor_may_act, _clean_scores, _moment
 
 
 @transaction.atomic

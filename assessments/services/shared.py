@@ -2,22 +2,21 @@
 indicators and score checks.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import OrganisationKind, Role, User
+from accounts.models import User
 from accounts.permissions import can
-from accounts.selectors import users_with_role
 from core.uploads import ATTACHMENT_TYPES
-from policies.models import Indicator, IndicatorScope, Policy
-from studios.models import Studio, StudioStatus
+from policies.models import Policy
+from studios.models import Studio
 
 from ..errors import AssessmentError
 from ..models import AnnualAssessment
-from ..permissions import ASSESSOR_ROLE
+from ..selectors import annual_indicators
 
 # Reports, scans and photos the host attaches to the year's report.
 REPORT_ATTACHMENT_TYPES = {
@@ -30,44 +29,6 @@ REPORT_ATTACHMENT_TYPES = {
     ".jpeg",
     ".png",
 } & set(ATTACHMENT_TYPES)
-
-
-def assessing_body(studio: Studio):
-    """The organisation the policy names for annual assessments, in the studio's city."""
-    return studio.school.city.organisations.filter(kind=studio.policy.annual_assessor).first()
-
-
-def assessors_of(studio: Studio) -> list[User]:
-    body = assessing_body(studio)
-    if body is None:
-        return []
-    return users_with_role(ASSESSOR_ROLE[studio.policy.annual_assessor], body)
-
-
-def experts_of(studio: Studio) -> list[User]:
-    bureau = studio.school.city.organisations.filter(kind=OrganisationKind.MUNICIPAL_BUREAU).first()
-    return users_with_role(Role.EXPERT, bureau) if bureau is not None else []
-
-
-def report_window(policy: Policy, year: int) -> tuple[date, date]:
-    """The days the year's report may be written: from the 1st of the policy's report month,
-    for ``annual_report_days`` days (the last one is the due date)."""
-    opens_on = date(year, policy.annual_report_month, 1)
-    return opens_on, opens_on + timedelta(days=policy.annual_report_days - 1)
-
-
-def reports_due(studio: Studio, year: int) -> bool:
-    """A studio reports on a year when it is active and its term meets the year's window."""
-    opens_on, due_on = report_window(studio.policy, year)
-    return (
-        studio.status == StudioStatus.ACTIVE
-        and studio.term_start <= due_on
-        and studio.term_end >= opens_on
-    )
-
-
-def annual_indicators(policy: Policy) -> list[Indicator]:
-    return list(policy.indicators.filter(scope=IndicatorScope.ANNUAL).order_by("position", "pk"))
 
 
 def _clean_scores(policy: Policy, scores: dict, *, complete: bool) -> dict[str, str]:

@@ -121,7 +121,7 @@ class AnnualReportView(ActionPermissionMixin, TemplateView):
         report = self.object
         user = self.request.user
         studio = report.studio
-        indicators = services.annual_indicators(studio.policy)
+        indicators = selectors.annual_indicators(studio.policy)
         writable = (
             can(user, "assessments.write_report", studio)
             and studio.status == StudioStatus.ACTIVE
@@ -148,7 +148,7 @@ class AnnualReportView(ActionPermissionMixin, TemplateView):
         post = request.POST
         try:
             if action in ("save", "submit"):
-                indicators = services.annual_indicators(report.studio.policy)
+                indicators = selectors.annual_indicators(report.studio.policy)
                 services.report_save(
                     actor=user,
                     report=report,
@@ -233,7 +233,7 @@ class AssessmentDetailView(ActionPermissionMixin, TemplateView):
         user = self.request.user
         studio = assessment.studio
         policy = studio.policy
-        indicators = services.annual_indicators(policy)
+        indicators = selectors.annual_indicators(policy)
         means, mean_total, scored = selectors.expert_means(assessment)
         mine = assessment.expert_scores.filter(expert=user).first()
         rectification = Rectification.objects.filter(assessment=assessment).first()
@@ -294,7 +294,7 @@ class AssessmentDetailView(ActionPermissionMixin, TemplateView):
         user = request.user
         post = request.POST
         action = post.get("action", "")
-        indicators = services.annual_indicators(assessment.studio.policy)
+        indicators = selectors.annual_indicators(assessment.studio.policy)
         rectification = Rectification.objects.filter(assessment=assessment).first()
         day = clock.today()
         try:

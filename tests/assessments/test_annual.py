@@ -37,7 +37,7 @@ def full_scores(studio: Studio, fraction: str = "1") -> dict[str, str]:
     """Every annual indicator at ``fraction`` of its points."""
     return {
         i.code: str((i.max_points * Decimal(fraction)).quantize(Decimal("0.1")))
-        for i in services.annual_indicators(studio.policy)
+        for i in selectors.annual_indicators(studio.policy)
     }
 
 
@@ -82,12 +82,12 @@ def two_suizhou_studios():
 def test_the_window_is_the_policys(demo):
     studio = suizhou_studio()
     policy = studio.policy
-    assert services.report_window(policy, 2024) == (date(2024, 12, 1), date(2024, 12, 31))
+    assert selectors.report_window(policy, 2024) == (date(2024, 12, 1), date(2024, 12, 31))
     policy.annual_report_month, policy.annual_report_days = 11, 45
-    assert services.report_window(policy, 2024) == (date(2024, 11, 1), date(2024, 12, 15))
-    assert services.reports_due(studio, 2024)
-    assert not services.reports_due(studio, 2023)  # before the term
-    assert not services.reports_due(studio, 2027)  # the term ends in August 2027
+    assert selectors.report_window(policy, 2024) == (date(2024, 11, 1), date(2024, 12, 15))
+    assert selectors.reports_due(studio, 2024)
+    assert not selectors.reports_due(studio, 2023)  # before the term
+    assert not selectors.reports_due(studio, 2027)  # the term ends in August 2027
 
 
 def test_opening_a_report_is_idempotent_and_tells_the_host_once(demo):
