@@ -225,7 +225,6 @@ class JobAdmin(ReadOnlyAdmin):
 # The schedule of periodic jobs is code (config/schedule.py), reviewed and versioned; beat
 # writes it into these tables. Editing them by hand would be overwritten, or run a job twice.
 def _unregister_beat_tables() -> None:
-
     for model in (
         beat.PeriodicTask,
         beat.IntervalSchedule,

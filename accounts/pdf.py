@@ -7,10 +7,17 @@ from the Simplified Chinese face of the CJK font the setup installs (fonts-noto-
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
-from weasyprint import HTML
 
 # Fonts are named explicitly so a machine with several CJK fonts picks the same one.
 PDF_FONT_FAMILY = '"Noto Serif CJK SC", "Noto Sans CJK SC", "WenQuanYi Micro Hei", serif'
+
+
+def _html(html: str):
+    # WeasyPrint (with Pango) takes about a second to import: only a process that lays out a
+    # PDF pays for it, not every web worker, job and manage.py command as it starts.
+    from weasyprint import HTML  # noqa: PLC0415
+
+    return HTML(string=html, base_url=str(settings.BASE_DIR))
 
 
 def render_pdf(template_name: str, context: dict, *, language: str = "zh-hans") -> bytes:
@@ -22,7 +29,7 @@ def render_pdf(template_name: str, context: dict, *, language: str = "zh-hans") 
 
     with translation.override(language):
         html = render_to_string(template_name, {"pdf_font_family": PDF_FONT_FAMILY, **context})
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return _html(html).write_pdf()
 
 
 def render_document(template_name: str, context: dict, *, language: str = "zh-hans"):
@@ -30,7 +37,7 @@ def render_document(template_name: str, context: dict, *, language: str = "zh-ha
 
     with translation.override(language):
         html = render_to_string(template_name, {"pdf_font_family": PDF_FONT_FAMILY, **context})
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).render()
+    return _html(html).render()
 
 
 def combine_documents(documents: list) -> bytes:

@@ -31,7 +31,6 @@ def otp_required(user) -> bool:
 
 
 def has_confirmed_device(user) -> bool:
-
     return any(True for _device in devices_for_user(user, confirmed=True))
 
 
@@ -71,14 +70,12 @@ def second_factor_pending(request, user) -> bool:
 
 @receiver(auth_signals.user_logged_in, dispatch_uid="mingshi_login_succeeded")
 def _logged_in(sender, request, user, **kwargs):
-
     start_session(request, user)
     security_event_record(user=user, verb="accounts.login.succeeded", request=request)
 
 
 @receiver(auth_signals.user_logged_out, dispatch_uid="mingshi_logged_out")
 def _logged_out(sender, request, user, **kwargs):
-
     if user is not None:
         verb = getattr(request, "_mingshi_logout_verb", "accounts.logout")
         security_event_record(user=user, verb=verb, request=request)

@@ -7,8 +7,6 @@ then held by ``accounts.middleware.SecondFactorMiddleware`` at these pages until
 
 from base64 import b32encode
 
-import qrcode
-import qrcode.image.svg
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -182,7 +180,6 @@ class SecurityView(LoginRequiredMixin, View):
     template_name = "accounts/security/overview.html"
 
     def get(self, request):
-
         return render(
             request,
             self.template_name,
@@ -222,12 +219,13 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 def _qr_svg(data: str) -> str:
     """The QR code as inline SVG markup (no image request, nothing a CSP must allow)."""
+    # Only the authenticator set-up page draws a QR code: imported there, not at start.
+    import qrcode.image.svg  # noqa: PLC0415
 
     image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathFillImage, box_size=8)
     return image.to_string(encoding="unicode")
 
 
 def _grouped(device) -> str:
-
     secret = b32encode(device.bin_key).decode("ascii").rstrip("=")
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))

@@ -55,7 +55,6 @@ def audit_entries_for(user: User, *, verb: str = "", query: str = "") -> QuerySe
 
 
 def audit_entries_for_object(obj) -> QuerySet[AuditEntry]:
-
     return AuditEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
         object_id=str(obj.pk),

@@ -442,7 +442,6 @@ def user_password_changed(*, actor: User) -> User:
 
 
 def _recovery_codes(device, count: int) -> list[str]:
-
     device.token_set.all().delete()
     codes = [StaticToken.random_token() for _i in range(count)]
     device.token_set.bulk_create([StaticToken(device=device, token=code) for code in codes])

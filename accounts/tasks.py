@@ -46,7 +46,6 @@ HELD_JOB_RECHECKS = 3
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
 def run_job(self, job_id: int) -> str:
-
     worker = f"{self.request.hostname}:{os.getpid()}" if self.request.hostname else ""
     outcome = job_run(job_id=job_id, worker=worker)
     recheck = outcome == "held" and not self.request.is_eager

@@ -53,7 +53,6 @@ class LanguageSwitchView(View):
     """Switch the interface language; a logged-in user keeps the choice on every device."""
 
     def post(self, request):
-
         language = request.POST.get("language", "")
         response = redirect_next(request, "/")
         if language in dict(settings.LANGUAGES):
@@ -204,5 +203,4 @@ class JobDownloadView(PermissionRequiredMixin, View):
         return Job.objects.filter(pk=pk, owner=user, status=JobStatus.DONE).first()
 
     def get(self, request, pk):
-
         return stored_file_response(self.object.result, self.object.result_name)

@@ -72,7 +72,6 @@ def can_manage_call(user, call) -> bool:
 
 @rule("applications.view_call")
 def can_view_call(user, call) -> bool:
-
     if can_manage_call(user, call):
         return True
     if call.status == CallStatus.DRAFT:

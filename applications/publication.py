@@ -310,7 +310,9 @@ def call_publish(*, actor: User, call: Call, today: date) -> list[Studio]:
     selected = list(
         _selected(locked)
         .select_for_update(of=("self",))
-        .select_related("call__policy", "school", "county", "paired_county", "applicant")
+        .select_related(
+            "call__policy", "call__bureau", "school", "county", "paired_county", "applicant"
+        )
         .prefetch_related("team")
         .order_by(F("county__name").asc(nulls_first=True), "school__name", "host_name", "pk")
     )

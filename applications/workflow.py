@@ -189,7 +189,6 @@ def check_quota(application: Application) -> None:
 
 
 def _record_step(actor, application: Application, level: str, decision: str, opinion: str):
-
     role = {
         ReviewLevel.SCHOOL: Role.SCHOOL_ADMIN,
         ReviewLevel.COUNTY: Role.COUNTY_REVIEWER,
@@ -329,7 +328,6 @@ def call_open(*, actor: User, call: Call) -> Call:
         raise ApplicationError(_("Define the scoring rubric before opening the call."))
     transition(
         call,
-        permission=("applications.manage_call", call),
         to=CallStatus.OPEN,
         sources=CallStatus.DRAFT,
         actor=actor,

@@ -32,7 +32,6 @@ from .permissions import ASSESSOR_ROLE
 
 
 def _hosted_studio_ids(user: User) -> QuerySet:
-
     return get_objects_for_user(
         user, "studios.manage_studio", klass=Studio, with_superuser=False
     ).values("pk")
@@ -240,7 +239,6 @@ class YearData:
 
 
 def report_year_data(report: AnnualReport, today: date) -> YearData:
-
     studio = report.studio
     start, end = date(report.year, 1, 1), date(report.year, 12, 31)
     activities = list(

@@ -98,5 +98,4 @@ def stream_download(handle, *, filename: str, content_type: str) -> FileResponse
 
 
 def _suffix(name: str) -> str:
-
     return PurePath(name or "").suffix.lower()

@@ -43,8 +43,6 @@ import olefile
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageFile, ImageOps
-from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from core.errors import DomainError
 
@@ -361,7 +359,6 @@ def _content_types(archive: zipfile.ZipFile, info) -> tuple[dict[str, str], dict
 
 
 def _ole_directory(data: bytes):
-
     try:
         ole = olefile.OleFileIO(io.BytesIO(data))
     except Exception:  # olefile raises whatever a broken container makes it hit
@@ -415,7 +412,6 @@ def _strict_decoding():
 
 
 def _reencode_image(data: bytes, kind: Kind, name: str) -> bytes:
-
     fmt = "PNG" if kind.code == "png" else "JPEG"
     unreadable = UploadRefused(
         _("“%(name)s” could not be read as a %(type)s image.") % {"name": name, "type": kind.label}
@@ -475,6 +471,8 @@ PDF_SCRIPT_KEYS = {"/JS", "/JavaScript"}
 
 
 def _check_pdf(data: bytes, name: str) -> None:
+    # pypdf is imported when a PDF arrives, not by every process as it starts.
+    from pypdf import PdfReader  # noqa: PLC0415
 
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
@@ -507,6 +505,7 @@ def _check_pdf(data: bytes, name: str) -> None:
 
 def _pdf_has_script(reader, name: str) -> bool:
     """Walk every object reachable from the trailer, looking for JavaScript or launch actions."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject  # noqa: PLC0415
 
     stack = [reader.trailer]
     seen: set[tuple[int, int]] = set()

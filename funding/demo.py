@@ -12,7 +12,6 @@ from io import BytesIO
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from pypdf import PdfWriter
 
 from accounts.models import Role, User
 from accounts.services import role_assign, user_ensure
@@ -100,6 +99,8 @@ def _allocate(studio: Studio, bureau: User, today: date) -> list[tuple[int, date
 
 def _receipt(n: int) -> SimpleUploadedFile:
     """A one-page PDF (blank, A5): receipts are parsed as PDFs, so the demo's must be real."""
+
+    from pypdf import PdfWriter  # noqa: PLC0415  (see core.uploads: pypdf loads when used)
 
     writer = PdfWriter()
     writer.add_blank_page(width=420, height=595)

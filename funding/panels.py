@@ -13,7 +13,6 @@ from .selectors import finance_queue, studios_without_allocation
 
 @home_panel
 def finance_queue_panel(user) -> HomePanel | None:
-
     if not can(user, "funding.view_finance_queue"):
         return None
     waiting = finance_queue(user).count()
@@ -33,7 +32,6 @@ def finance_queue_panel(user) -> HomePanel | None:
 
 @home_panel
 def allocations_panel(user) -> HomePanel | None:
-
     if not can(user, "funding.manage_allocations"):
         return None
     year = clock.today().year

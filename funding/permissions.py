@@ -35,7 +35,6 @@ def can_decide_expenditure(user, expenditure) -> bool:
 
 @rule("funding.view_funding")
 def can_view_funding(user, studio) -> bool:
-
     return can(user, "studios.view_studio", studio) or _finance_officer(user, studio.school)
 
 

@@ -197,7 +197,6 @@ def recently_decided(user: User, limit: int = 20) -> QuerySet[Expenditure]:
 
 
 def _assignments(user: User):
-
     return role_assignments(user)
 
 

@@ -15,7 +15,6 @@ from .views.home import my_studios
 
 @home_panel
 def my_studios_panel(user) -> HomePanel | None:
-
     memberships = list(my_studios(user))
     if not memberships:
         return None

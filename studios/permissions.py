@@ -163,7 +163,6 @@ def can_add_output(user, studio) -> bool:
 
 @rule("studios.change_output")
 def can_change_output(user, output) -> bool:
-
     studio = output.studio
     if can_manage_studio(user, studio):
         return True
@@ -258,5 +257,4 @@ def can_view_recruitment(user, recruitment_round) -> bool:
 
 @rule("studios.browse_recruitment")
 def can_browse_recruitment(user, _obj=None) -> bool:
-
     return user.is_superuser or has_role(user, STUDIO_MANAGERS | {Role.TEACHER})

@@ -73,9 +73,6 @@ def round_mark_done(round_: RecruitmentRound, *, actor: User, comment: str) -> l
     waiting = list(
         round_.requests.filter(status=SeatRequestStatus.PENDING).select_related("teacher")
     )
-    SeatRequest.objects.filter(
-        pk__in=[r.pk for r in waiting], status=SeatRequestStatus.PENDING
-    ).update(status=SeatRequestStatus.NOT_ASSIGNED)
     transition(
         round_,
         permission=("studios.run_recruitment", round_),
@@ -86,6 +83,10 @@ def round_mark_done(round_: RecruitmentRound, *, actor: User, comment: str) -> l
         comment=comment,
         refused=StudioError,
     )
+    # The round's own entry records how many; the requests move with it, in its transaction.
+    SeatRequest.objects.filter(
+        pk__in=[r.pk for r in waiting], status=SeatRequestStatus.PENDING
+    ).update(status=SeatRequestStatus.NOT_ASSIGNED)
     return waiting
 
 

@@ -4,6 +4,7 @@ import-linter reads the source (it imports nothing), so the check runs on a copy
 product's packages with one deliberately wrong import added.
 """
 
+import os
 import shutil
 import subprocess
 import sys
@@ -92,3 +93,24 @@ def test_a_long_module_says_why_it_is_one_module():
             if "on purpose" not in docstring:
                 unexplained.append(f"{path.relative_to(ROOT)} ({text.count(chr(10))} lines)")
     assert unexplained == []
+
+
+def test_a_process_starts_without_the_heavy_document_libraries():
+    """WeasyPrint (~1 s with Pango), pypdf and qrcode load when a PDF or a QR code is made, not
+    in every web worker, job and manage.py command as it starts (loading Django and every
+    URL is what a worker does first)."""
+    probe = (
+        "import sys, django; django.setup(); "
+        "from django.urls import get_resolver; get_resolver().url_patterns; "
+        "print(sorted(m for m in ('weasyprint', 'pypdf', 'qrcode') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -261,28 +261,10 @@ def test_the_verb_check_refuses_an_f_string():
 
 @pytest.fixture
 def draft_call(demo):
-    from decimal import Decimal
-
     from accounts.models import User
-    from applications import services
-    from policies.models import Policy
-    from tests.applications.factories import BUREAU_ADMIN, CLOSES, CRITERIA, OPENS
+    from tests.applications.factories import BUREAU_ADMIN, draft_call
 
-    policy = Policy.objects.get(code="liuzhou-2024")
-    actor = User.objects.get(username=BUREAU_ADMIN["liuzhou-2024"])
-    call = services.call_save(
-        actor=actor,
-        policy=policy,
-        criteria=[services.CriterionInput(n, Decimal(m)) for n, m in CRITERIA],
-        title="试点",
-        studio_count=2,
-        opens_on=OPENS,
-        closes_on=CLOSES,
-        school_stages=list(policy.school_stages),
-        score_aggregation="mean",
-        notice_days=5,
-    )
-    return call, actor
+    return draft_call(), User.objects.get(username=BUREAU_ADMIN["liuzhou-2024"])
 
 
 def _entries(call):

@@ -213,7 +213,6 @@ class ImportTemplateView(PermissionRequiredMixin, View):
     permission = "funding.import_data"
 
     def get(self, request, kind):
-
         resource = IMPORT_RESOURCES.get(kind)
         if resource is None:
             raise Http404

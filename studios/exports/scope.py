@@ -188,7 +188,6 @@ class AuditScopeForm(core_forms.Form):
     year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
 
     def __init__(self, *args, user, **kwargs):
-
         super().__init__(*args, **kwargs)
         self.user = user
         areas = allowed_areas(user)

@@ -395,7 +395,6 @@ class ComplianceExportView(PermissionRequiredMixin, View):
     permission = "studios.oversee_studios"
 
     def get(self, request):
-
         user = request.user
         form = ComplianceFilterForm(request.GET, user=user)
         day = clock.today()
@@ -448,7 +447,6 @@ class ComplianceExportView(PermissionRequiredMixin, View):
 
     @staticmethod
     def header(sheet, quotas, bold):
-
         titles = [_("Studio"), _("Plaque number"), _("County/district"), _("School stage")]
         widths = [36, 16, 16, 10]
         for quota in quotas:

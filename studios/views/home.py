@@ -54,7 +54,6 @@ class StudioHomeView(PermissionRequiredMixin, TemplateView):
         return selectors.studio_for(user, pk)
 
     def get_context_data(self, **kwargs):
-
         studio, user = self.object, self.request.user
         day = clock.today()
         current = [

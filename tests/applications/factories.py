@@ -29,7 +29,8 @@ def pdf_file(name: str = "scan.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, PDF, content_type="application/pdf")
 
 
-def open_call(policy_code: str = "liuzhou-2024", **fields) -> Call:
+def draft_call(policy_code: str = "liuzhou-2024", **fields) -> Call:
+    """A call being prepared by its bureau, with the rubric, not yet open."""
     policy = Policy.objects.get(code=policy_code)
     actor = User.objects.get(username=BUREAU_ADMIN[policy_code])
     values = {
@@ -42,13 +43,17 @@ def open_call(policy_code: str = "liuzhou-2024", **fields) -> Call:
         "notice_days": 5 if policy.public_notice else None,
     }
     values.update(fields)
-    call = services.call_save(
+    return services.call_save(
         actor=actor,
         policy=policy,
         criteria=[services.CriterionInput(n, Decimal(m)) for n, m in CRITERIA],
         **values,
     )
-    return workflow.call_open(actor=actor, call=call)
+
+
+def open_call(policy_code: str = "liuzhou-2024", **fields) -> Call:
+    actor = User.objects.get(username=BUREAU_ADMIN[policy_code])
+    return workflow.call_open(actor=actor, call=draft_call(policy_code, **fields))
 
 
 def teacher_at(school_code: str, username: str, city: str = "liuzhou") -> User:
