@@ -60,6 +60,13 @@ class Call(models.Model):
     notice_starts_on = models.DateField(_("notice starts on"), null=True, blank=True)
     notice_ends_on = models.DateField(_("notice ends on"), null=True, blank=True)
     published_on = models.DateField(_("published on"), null=True, blank=True)
+    # Each review level's deadline (optional; reminders chase the reviewers before it).
+    school_review_ends_on = models.DateField(_("schools review by"), null=True, blank=True)
+    county_review_ends_on = models.DateField(_("county bureaus review by"), null=True, blank=True)
+    expert_review_ends_on = models.DateField(_("experts score by"), null=True, blank=True)
+    closed_early_reason = models.CharField(
+        _("reason for closing early"), max_length=300, blank=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
@@ -219,6 +226,9 @@ class Application(models.Model):
         _("approving department"), max_length=200, blank=True
     )
     plan = models.TextField(_("three-year development plan"), blank=True)
+    # Answers to the parts of the city's form that have no column of their own (its extra
+    # sections and host fields, the host's undertakings), keyed by the form definition's keys.
+    form_data = models.JSONField(_("other answers on the form"), default=dict, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -282,6 +292,8 @@ class TeamEntry(models.Model):
     head_teacher_years = models.PositiveSmallIntegerField(
         _("years as head teacher"), null=True, blank=True, validators=[MaxValueValidator(60)]
     )
+    # Columns the city's form adds beyond the ones above, keyed by the form definition's keys.
+    extra = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("team row")
@@ -360,6 +372,9 @@ class ReviewStep(models.Model):
         Organisation, verbose_name=_("on behalf of"), on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(_("decided at"), auto_now_add=True)
+    # The level's stamped page, or the stamped scan of the whole form (盖章扫描件).
+    stamped_scan = models.FileField(_("stamped scan"), upload_to=upload_path, blank=True)
+    stamped_scan_name = models.CharField(max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("review step")

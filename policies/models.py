@@ -72,6 +72,32 @@ class Policy(models.Model):
 
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="policies")
     code = models.SlugField(_("code"), max_length=60, unique=True)
+
+    # Versions: once a call has been opened under a policy its rows are frozen; an edit makes a
+    # new version (a new row, ``replaces`` the old one) and what was pinned keeps the old one.
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    replaces = models.OneToOneField(
+        "self",
+        verbose_name=_("replaces version"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+    )
+    # Where each value comes from: {field name: clause of the city's document}. A field that is
+    # not listed was set by the bureau (a default no document gives).
+    sources = models.JSONField(_("sources of the values"), default=dict, blank=True)
+    # The application form as the city prints it: sections, tables, columns, limits, labels and
+    # opinion boxes (see policies.forms_definition). Empty: the built-in form.
+    application_form = models.JSONField(_("application form"), default=dict, blank=True)
+
+    # Reminders to reviewers (a bureau-set default unless the document says otherwise).
+    reminder_days_before = models.PositiveSmallIntegerField(
+        _("remind reviewers this many days before their deadline"), null=True, blank=True
+    )
+    reminder_waiting_days = models.PositiveSmallIntegerField(
+        _("remind reviewers when an item has waited this many days"), null=True, blank=True
+    )
     name = models.CharField(_("name"), max_length=120)
     source_document = models.CharField(_("source document"), max_length=200, blank=True)
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
@@ -225,7 +251,11 @@ class Policy(models.Model):
         ordering = ["city", "code"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.name if self.version == 1 else f"{self.name}（{self.version}）"
+
+    def source_of(self, field: str) -> str:
+        """The clause a value comes from, or '' when the bureau set it."""
+        return str((self.sources or {}).get(field, ""))
 
     def get_school_stages_display(self) -> list[str]:
         return school_stage_labels(self.school_stages)
@@ -300,6 +330,12 @@ class TeamRule(models.Model):
 
     policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="team_rules")
     role = models.CharField(_("role"), max_length=20, choices=TeamRole.choices)
+    label = models.CharField(
+        _("the city's name for the role"),
+        max_length=40,
+        blank=True,
+        help_text=_("E.g. 顾问 or 指导老师; empty: the usual name."),
+    )
     min_count = models.PositiveSmallIntegerField(_("at least"), default=0)
     max_count = models.PositiveSmallIntegerField(
         _("at most"), null=True, blank=True, help_text=_("Empty: any number.")
@@ -319,6 +355,12 @@ class TeamRule(models.Model):
         _("chosen by"), max_length=20, choices=ChosenBy.choices, default=ChosenBy.APPLICANT
     )
     description = models.TextField(_("requirements as written"), blank=True)
+    source = models.CharField(
+        _("source"),
+        max_length=200,
+        blank=True,
+        help_text=_("The clause of the city's document; empty: set by the bureau."),
+    )
 
     class Meta:
         verbose_name = _("team rule")
@@ -329,7 +371,11 @@ class TeamRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.policy} · {self.get_role_display()}"
+        return f"{self.policy} · {self.role_label}"
+
+    @property
+    def role_label(self) -> str:
+        return self.label or str(self.get_role_display())
 
     def clean(self) -> None:
         if None not in (self.max_count, self.min_count) and self.min_count > self.max_count:
@@ -350,6 +396,12 @@ class ActivityQuota(models.Model):
     )
     per_member = models.BooleanField(_("each member must do it"), default=False)
     description = models.TextField(_("requirement as written"), blank=True)
+    source = models.CharField(
+        _("source"),
+        max_length=200,
+        blank=True,
+        help_text=_("The clause of the city's document; empty: set by the bureau."),
+    )
 
     class Meta:
         verbose_name = _("activity quota")
@@ -390,6 +442,12 @@ class Indicator(models.Model):
     max_points = models.DecimalField(_("points"), max_digits=5, decimal_places=1)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     description = models.TextField(_("what it looks at"), blank=True)
+    source = models.CharField(
+        _("source"),
+        max_length=200,
+        blank=True,
+        help_text=_("The clause of the city's document; empty: set by the bureau."),
+    )
 
     class Meta:
         verbose_name = _("assessment indicator")
