@@ -12,7 +12,16 @@ from guardian.admin import GuardedModelAdmin
 from core.admin import ReadOnlyAdmin, ReadOnlyTabularInline, SafeAutocompleteMixin
 
 from . import services
-from .models import AuditEntry, City, Job, Notification, Organisation, RoleAssignment, User
+from .models import (
+    AuditEntry,
+    City,
+    Invitation,
+    Job,
+    Notification,
+    Organisation,
+    RoleAssignment,
+    User,
+)
 
 # A second factor is reset through the user's page (recorded), never edited by hand: the
 # plugins' own admin pages would also show each secret as a QR code to any administrator.
@@ -220,6 +229,20 @@ class JobAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     raw_id_fields = ["owner"]
     # Jobs are the workers' business (a lease, attempts, progress): shown, never edited.
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    """Invitations and printed codes are made on the organisation's people page and used by
+    the person (accounts/onboarding.py): shown here, never edited. Only a hash is stored."""
+
+    list_display = ["user", "channel", "status", "created_by", "created_at", "expires_at"]
+    list_filter = ["status", "channel"]
+    search_fields = ["user__username", "user__full_name", "created_by__username"]
+    date_hierarchy = "created_at"
+    list_select_related = ["user", "created_by"]
+    raw_id_fields = ["user", "created_by", "organisation"]
+    exclude = ["secret_hash"]
 
 
 # The schedule of periodic jobs is code (config/schedule.py), reviewed and versioned; beat

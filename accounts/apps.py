@@ -12,7 +12,7 @@ class AccountsConfig(AppConfig):
         # Every workflow's transitions are recorded in the audit trail, which lives here.
         from core.workflow import record_transitions_with
 
-        from . import panels, permissions, security, tasks  # noqa: F401
+        from . import history, panels, permissions, security, tasks  # noqa: F401
         from .permissions import can
         from .services import audit_record
 

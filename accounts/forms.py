@@ -1,11 +1,14 @@
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.core.validators import MaxLengthValidator
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from core import forms as core_forms
 
+from .history import registered_verbs, verb_label
 from .models import NotificationDelivery, OrganisationKind, SchoolStage
 
 
@@ -36,9 +39,15 @@ class OrganisationFilterForm(core_forms.Form):
         ] + [(str(c.pk), c.name) for c in counties]
 
 
+def verb_choices() -> list[tuple[str, str]]:
+    phrases = [(verb, verb_label(verb)) for verb in registered_verbs()]
+    return [("", _("All actions")), *sorted(phrases, key=lambda choice: choice[1])]
+
+
 class AuditFilterForm(core_forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    verb = forms.CharField(label=_("Action"), required=False, max_length=100)
+    # Offered by their phrases (accounts.history), so nobody has to know a verb's code.
+    verb = forms.ChoiceField(label=_("Action"), required=False, choices=verb_choices)
 
 
 class LoginForm(AuthenticationForm):
@@ -59,3 +68,88 @@ class LoginForm(AuthenticationForm):
         if self.errors:  # too long: nothing to look up, and the page says as little as usual
             raise self.get_invalid_login_error()
         return super().clean()
+
+
+# --- onboarding and forgotten passwords ------------------------------------------------------
+
+
+class InvitationPasswordForm(SetPasswordForm):
+    """The password an invited person chooses: Django's form and validators, with a length
+    limit on what is hashed (as on the login form)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("new_password1", "new_password2"):
+            self.fields[name].validators.append(MaxLengthValidator(LoginForm.PASSWORD_MAX_LENGTH))
+
+
+class ActivationForm(core_forms.Form):
+    """Username and code from the printed sheet, and the password the person chooses. The
+    code is checked by ``accounts.onboarding``; the password by Django's validators there."""
+
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    code = forms.CharField(
+        label=_("Activation code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "characters"}
+        ),
+    )
+    new_password1 = forms.CharField(
+        label=_("New password"),
+        max_length=LoginForm.PASSWORD_MAX_LENGTH,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label=_("New password again"),
+        max_length=LoginForm.PASSWORD_MAX_LENGTH,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("new_password1"), cleaned.get("new_password2")
+        if first and second and first != second:
+            self.add_error("new_password2", _("The two passwords are not the same."))
+        return cleaned
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """Django's "forgot password" form, with three changes:
+
+    - the mail is written in the recipient's language, not the visitor's;
+    - someone imported who never chose a password (unusable, ``must_change_password``) may
+      use it too: that is the e-mail path to a first password. An account an administrator
+      closed is inactive and gets nothing, as in Django;
+    - the address is limited in length before anything is looked up.
+
+    Whether or not an account has the address, the page that follows says the same thing.
+    """
+
+    email = forms.EmailField(
+        label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+
+    def get_users(self, email):
+        model = get_user_model()
+        email_field = model.get_email_field_name()
+        candidates = model._default_manager.filter(
+            **{f"{email_field}__iexact": email, "is_active": True}
+        )
+        for user in candidates:
+            first_password = not user.has_usable_password() and user.must_change_password
+            same = getattr(user, email_field).lower() == email.lower()
+            if same and (user.has_usable_password() or first_password):
+                yield user
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        user = context.get("user")
+        language = getattr(user, "language", "") or settings.LANGUAGE_CODE
+        with translation.override(language):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)

@@ -203,6 +203,17 @@ class ImportOutcome:
     def update_count(self) -> int:
         return sum(1 for row in self.rows if row.action == "update")
 
+    def usernames(self) -> list[str]:
+        """The usernames of the rows imported (a teachers' import; none for another kind)."""
+        if TeacherResource.fields["username"].column_name not in self.columns:
+            return []
+        index = self.columns.index(TeacherResource.fields["username"].column_name)
+        return [
+            row.cells[index].value
+            for row in self.rows
+            if row.is_valid and index < len(row.cells) and row.cells[index].value
+        ]
+
     def to_json(self) -> bytes:
         """The outcome as a background job stores it (its result file)."""
         return json.dumps(asdict(self), ensure_ascii=False).encode()

@@ -420,3 +420,75 @@ class Job(models.Model):
             and self.lease_expires_at is not None
             and self.lease_expires_at < timezone.now()
         )
+
+
+class InvitationStatus(models.TextChoices):
+    OPEN = "open", _("Waiting to be used")
+    ACCEPTED = "accepted", _("Used: password set")
+    WITHDRAWN = "withdrawn", _("Replaced or no longer valid")
+
+
+class InvitationChannel(models.TextChoices):
+    EMAIL = "email", _("Email link")
+    CODE = "code", _("Printed activation code")
+
+
+class Invitation(models.Model):
+    """One way for a person who has no password yet to choose one: a link mailed to them, or
+    a code printed on a sheet that their school hands out. See ``accounts/onboarding.py``.
+
+    Only a keyed hash of the link's token or of the code is stored. An e-mailed invitation
+    gets its token when the mail is written (``secret_hash`` stays empty until then), so the
+    secret never travels through the task queue. States move in ``accounts/workflow.py``.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("person")
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=InvitationChannel.choices)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=InvitationStatus.choices,
+        default=InvitationStatus.OPEN,
+    )
+    secret_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # The organisation through which the inviter reached the person: its auditors read the
+    # entries about this invitation.
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        User,
+        verbose_name=_("invited by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(_("wrong codes entered"), default=0)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_channel_display()}"
+
+    def audit_organisation(self):
+        return self.organisation
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at <= timezone.now()

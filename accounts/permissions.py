@@ -263,3 +263,34 @@ def can_read_notification(user, notification) -> bool:
 @rule("accounts.view_job")
 def can_view_job(user, job) -> bool:
     return job.owner_id == user.pk
+
+
+# Who brings people in (invitations, printed activation codes): the administrators of a
+# school, a county bureau and the municipal bureau, each for the people of their own scope.
+ONBOARDING_ROLES = {Role.SCHOOL_ADMIN, Role.COUNTY_REVIEWER, Role.MUNICIPAL_ADMIN}
+
+
+@rule("accounts.onboard_people")
+def can_onboard_people(user, organisation: Organisation | None = None) -> bool:
+    """May ``user`` invite the people of ``organisation`` (of some organisation, when none)?"""
+    if user.is_superuser:
+        return True
+    if organisation is None:
+        return has_role(user, ONBOARDING_ROLES)
+    return in_scope(user, organisation, roles=ONBOARDING_ROLES)
+
+
+@rule("accounts.invite_user")
+def can_invite_user(user, person) -> bool:
+    """May ``user`` invite ``person`` to set a password? Only someone whose every role sits
+    inside the administrator's scope: a school's administrator cannot open the account of a
+    teacher who is also the bureau's expert. Superuser accounts are opened by no one. Whether
+    the person still needs a password is the service's question, not a permission."""
+    if person.is_superuser or not person.is_active or person.pk == user.pk:
+        return False
+    if user.is_superuser:
+        return True
+    organisations = [ra.organisation for ra in role_assignments(person)]
+    return bool(organisations) and all(
+        in_scope(user, organisation, roles=ONBOARDING_ROLES) for organisation in organisations
+    )

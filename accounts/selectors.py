@@ -3,8 +3,17 @@
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 
-from .models import AuditEntry, Notification, Organisation, OrganisationKind, User
-from .permissions import CITY_WIDE_ROLES, OVERSIGHT_ROLES, scope_q
+from .models import (
+    AuditEntry,
+    Invitation,
+    InvitationStatus,
+    Notification,
+    Organisation,
+    OrganisationKind,
+    RoleAssignment,
+    User,
+)
+from .permissions import CITY_WIDE_ROLES, ONBOARDING_ROLES, OVERSIGHT_ROLES, scope_q
 
 
 def organisations_for(
@@ -81,3 +90,39 @@ def users_with_role(role: str, organisation) -> list[User]:
             is_active=True,
         ).distinct()
     )
+
+
+# --- onboarding ----------------------------------------------------------------------------
+
+
+def people_to_onboard(user: User) -> QuerySet[User]:
+    """The people ``user`` may invite (``accounts.invite_user``, as one query): active, not
+    superusers, with at least one role and every role inside the user's onboarding scope."""
+    people = User.objects.filter(is_active=True, is_superuser=False).exclude(pk=user.pk)
+    people = people.filter(role_assignments__isnull=False)
+    if not user.is_superuser:
+        in_reach = Organisation.objects.filter(scope_q(user, roles=ONBOARDING_ROLES))
+        outside = RoleAssignment.objects.exclude(organisation__in=in_reach)
+        people = people.exclude(pk__in=outside.values("user_id"))
+    return people.distinct()
+
+
+def not_yet_activated(people: QuerySet[User]) -> QuerySet[User]:
+    """Those who have no password they could log in with (Django marks an unusable one with
+    a leading "!")."""
+    return people.filter(password__startswith="!")
+
+
+def organisation_people(user: User, organisation: Organisation) -> QuerySet[User]:
+    """The people with a role at ``organisation`` whom ``user`` may invite, with their roles
+    and open invitations loaded for the people page."""
+    return (
+        people_to_onboard(user)
+        .filter(role_assignments__organisation=organisation)
+        .prefetch_related("role_assignments", "invitations")
+        .order_by("full_name", "username")
+    )
+
+
+def open_invitations(person: User) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(user=person, status=InvitationStatus.OPEN)

@@ -7,7 +7,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from . import scheduling, services
+from . import onboarding, scheduling, services
 from .jobs import job_run, jobs_sweep
 from .scheduling import daily_job
 
@@ -15,6 +15,11 @@ from .scheduling import daily_job
 @shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
 def send_notification_email(notification_id: int) -> bool:
     return services.notification_send_email(notification_id=notification_id)
+
+
+@shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def send_invitation_email(invitation_id: int) -> bool:
+    return onboarding.invitation_mail(invitation_id=invitation_id)
 
 
 @daily_job("accounts.send_daily_digests")

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import security_views, views
+from . import onboarding_views, security_views, views
 from .forms import LoginForm
 
 app_name = "accounts"
@@ -23,6 +23,38 @@ urlpatterns = [
     path(
         "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
     ),
+    # Onboarding: a first password from an invitation or a printed code; forgot password.
+    path(
+        "invitation/<str:token>/",
+        onboarding_views.InvitationAcceptView.as_view(),
+        name="invitation_accept",
+    ),
+    path("activate/", onboarding_views.ActivationView.as_view(), name="activate"),
+    path("password/reset/", onboarding_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(
+            template_name="registration/password_reset_done.html"
+        ),
+        name="password_reset_done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        onboarding_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="registration/password_reset_complete.html"
+        ),
+        name="password_reset_complete",
+    ),
+    path(
+        "onboarding/imported/",
+        onboarding_views.OnboardingBatchView.as_view(),
+        name="onboarding_batch",
+    ),
     path("preferences/", views.PreferencesView.as_view(), name="preferences"),
     path("language/", views.LanguageSwitchView.as_view(), name="language_switch"),
     path("inbox/", views.InboxView.as_view(), name="inbox"),
@@ -33,6 +65,11 @@ urlpatterns = [
         "organisations/<int:pk>/",
         views.OrganisationDetailView.as_view(),
         name="organisation_detail",
+    ),
+    path(
+        "organisations/<int:pk>/people/",
+        onboarding_views.OrganisationPeopleView.as_view(),
+        name="organisation_people",
     ),
     path("audit/", views.AuditTrailView.as_view(), name="audit_trail"),
     path("jobs/<int:pk>/", views.JobDetailView.as_view(), name="job_detail"),

@@ -1,5 +1,6 @@
 from django import template
 
+from accounts.history import history_rows as build_history_rows
 from accounts.permissions import can as can_check
 
 register = template.Library()
@@ -16,3 +17,9 @@ def page_url(context, page_number) -> str:
     """A link to another page of a list that keeps the current filters."""
     query = context.get("querystring", "")
     return f"?{query}&page={page_number}" if query else f"?page={page_number}"
+
+
+@register.simple_tag
+def history_rows(entries):
+    """``{% history_rows entries as rows %}``: audit entries as sentences (accounts.history)."""
+    return build_history_rows(entries)

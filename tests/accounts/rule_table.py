@@ -23,6 +23,20 @@ RULES = [
         "accounts.view_audit_trail",
         ok=" ".join(r for r in OVERSIGHT.split() if not r.endswith("_expert")),
     ),
+    # Inviting people: the administrators of a school, a county and the bureau, in their scope.
+    RuleRow(
+        "accounts.onboard_people",
+        ok="admin lz_school lz_county lz_county_luzhai lz_city "
+        "sz_school sz_county sz_county_suixian sz_city",
+    ),
+    RuleRow(
+        "accounts.onboard_people",
+        "org:lz.liucheng-sx",
+        ok="admin lz_school lz_county lz_city",
+        variant="school",
+    ),
+    # A teacher of 柳城县实验小学 with no password yet: their school, their county, their city.
+    RuleRow("accounts.invite_user", "user:lz_new_mail", ok="admin lz_school lz_county lz_city"),
     RuleRow("accounts.view_job", "job:lz_city", ok="lz_city", visibility=PERSONAL),
     RuleRow(
         "accounts.view_organisation",

@@ -1,10 +1,13 @@
 """URL × role table: accounts, and the site's own URLs (the language: tests/matrix/table.py)."""
 
-from tests.matrix.table import EVERYONE, LOGIN, PERSONAL, PUBLIC, REDIRECT, Row
+from tests.matrix.table import EVERYONE, FORBIDDEN, LOGIN, PERSONAL, PUBLIC, REDIRECT, Row
 
 # Who oversees organisations: every reviewer, the bureau, the centre, experts and auditors.
 OVERSIGHT_LZ = "lz_school lz_county lz_county_luzhai lz_city lz_ce lz_expert lz_auditor"
 OVERSIGHT_SZ = "sz_school sz_county sz_county_suixian sz_city sz_ce sz_expert sz_auditor"
+# Who invites people (accounts.permissions.ONBOARDING_ROLES).
+ONBOARDING_LZ = "lz_school lz_county lz_county_luzhai lz_city"
+ONBOARDING_SZ = "sz_school sz_county sz_county_suixian sz_city"
 
 ROWS = [
     Row("healthz", visibility=PUBLIC),
@@ -48,6 +51,22 @@ ROWS = [
         ok="admin lz_school lz_county lz_county_luzhai lz_city lz_ce lz_auditor "
         "lz_auditor_liucheng sz_school sz_county sz_county_suixian sz_city sz_ce sz_auditor "
         "sz_auditor_zengdu",
+    ),
+    # Onboarding. A first password from an invitation link or a printed code, and a forgotten
+    # one: open to everyone, the secret is the key (a wrong one is a page that says so).
+    Row("accounts:invitation_accept", token="not-a-real-token", visibility=PUBLIC),
+    Row("accounts:activate", visibility=PUBLIC),
+    Row("accounts:password_reset", visibility=PUBLIC),
+    Row("accounts:password_reset_done", visibility=PUBLIC),
+    Row("accounts:password_reset_confirm", uidb64="MQ", token="not-a-token", visibility=PUBLIC),
+    Row("accounts:password_reset_complete", visibility=PUBLIC),
+    # Inviting people: the administrators of a school, a county and the bureau, in their scope.
+    Row("accounts:onboarding_batch", ok=f"admin {ONBOARDING_LZ} {ONBOARDING_SZ}"),
+    Row(
+        "accounts:organisation_people",
+        pk="org:lz.liucheng-sx",
+        ok="admin lz_school lz_county lz_city",
+        also={FORBIDDEN: "lz_ce lz_expert lz_auditor lz_auditor_liucheng"},
     ),
     # A background job is its owner's alone, superusers included.
     Row("accounts:job_detail", pk="job:lz_city", ok="lz_city", visibility=PERSONAL),
