@@ -18,6 +18,8 @@ from accounts.models import (
     school_stage_labels,
 )
 
+from .application_form import validate_definition
+
 
 class TeamRole(models.TextChoices):
     HOST = "host", _("Host")
@@ -315,6 +317,10 @@ class Policy(models.Model):
                 errors.setdefault("plaque_number_pattern", []).append(
                     _("The plaque number pattern may use only {year} and {seq}.")
                 )
+        if self.application_form:
+            problems = validate_definition(self.application_form)
+            if problems:
+                errors.setdefault("application_form", []).extend(problems)
         if errors:
             raise ValidationError(errors)
 
