@@ -8,4 +8,4 @@ class ApplicationsConfig(AppConfig):
     verbose_name = _("Applications")
 
     def ready(self) -> None:
-        from . import jobs, panels, permissions, tasks  # noqa: F401
+        from . import history, jobs, panels, permissions, tasks  # noqa: F401

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.services import audit_record, notify, reminder_send
 
-from . import services, workflow
+from . import completeness, workflow
 from .models import Application, ApplicationStatus, Call, CallStatus
 from .selectors import bureau_admins
 
@@ -87,7 +87,7 @@ def call_deadline_reminders_send(*, today: date) -> list[str]:
     ).select_related("call", "applicant")
     lines = []
     for application in waiting:
-        deadline = services.deadline_for(application)
+        deadline = completeness.deadline_for(application)
         if deadline != due:
             continue
         sent = reminder_send(

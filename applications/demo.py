@@ -14,10 +14,11 @@ from PIL import Image
 
 from accounts.models import Organisation, OrganisationKind, Role, User
 from accounts.services import role_assign, user_ensure
+from policies.application_form import definition_for
 from policies.models import Policy
 from policies.rules import school_year_start
 
-from . import experts, publication, services, workflow
+from . import completeness, experts, publication, services, workflow
 from .models import Application, ApplicationStatus, Call
 
 
@@ -106,7 +107,7 @@ class Seeder:
         teacher = teacher or self.person(Role.TEACHER, school, key)
         self.ensure_reviewers(school)
         application = services.application_start(actor=teacher, call=call)
-        low, _high = services.member_rows_allowed(self.policy)
+        low, _high = completeness.member_rows_allowed(self.policy)
         rows = [
             {
                 "name": SURNAMES[(i + 3) % len(SURNAMES)] + GIVEN[(i + 5) % len(GIVEN)],
@@ -154,8 +155,24 @@ class Seeder:
             },
             advisors=[advisor],
             members=rows,
+            answers=self.form_answers(),
             photo=photo,
         )
+
+    def form_answers(self) -> dict:
+        """Answers to the parts of the city's form without a column (its own sections, the
+        host's undertakings), so that both cities' demo forms are complete."""
+        form = definition_for(self.policy)
+        answers = {f.key: f"{f.label}：示例" for f in form.host_fields if not f.builtin}
+        answers.update(
+            {
+                s.key: f"{s.title}：近五年主持市级德育课题一项，论文获省级二等奖。"
+                for s in form.sections
+                if not s.builtin
+            }
+        )
+        answers["undertakings"] = {u.key: True for u in form.undertakings}
+        return answers
 
     def submit(self, application: Application, day: date) -> Application:
         return workflow.submit(actor=application.applicant, application=application, today=day)
@@ -203,6 +220,11 @@ def seed_applications(policy: Policy, prefix: str, password: str, today: date) -
     current_title = f"{policy.city.name}{today.year}年名班主任工作室申报"
     if not Call.objects.filter(bureau=seeder.bureau, title=current_title).exists():
         seed_current_batch(seeder, current_title, today)
+    # Calls at each later step, dated from today, so that every step the bureau takes can be
+    # shown on the day the demo is seeded (no need to move the clock with run_jobs).
+    for title, seed in later_steps(policy, today):
+        if not Call.objects.filter(bureau=seeder.bureau, title=title).exists():
+            seed(seeder, title, today)
 
 
 PAST_SCHOOLS = {
@@ -294,3 +316,134 @@ def seed_current_batch(seeder: Seeder, title: str, today: date) -> None:
     # Scored after the selection, so that one application still shows the scoring stage.
     scored = [seeder.approve_to(a, ApplicationStatus.EXPERT_REVIEW) for a in to_score]
     seeder.score(call, scored, ["expert", "expert2"])
+
+
+# --- calls at later steps, dated from today -----------------------------------------------------
+
+LATER = {
+    # (school, user key, target state) per step; one county per stage and call, within quotas.
+    "lz": {
+        "just_closed": [
+            ("luzhai-zx", "j_school", ApplicationStatus.AT_SCHOOL),
+            ("liucheng-sx", "j_county", ApplicationStatus.AT_COUNTY),
+            ("liubei-cz", "j_city", ApplicationStatus.AT_CITY),
+        ],
+        "expert_review": [
+            ("liujiang-zx", "e_scored", ApplicationStatus.SELECTED),
+            ("rongshui-mz", "e_scored2", ApplicationStatus.SELECTED),
+            ("sanjiang-gy", "e_waiting", ApplicationStatus.EXPERT_REVIEW),
+        ],
+    },
+    "sz": {
+        "just_closed": [
+            ("guangshui-yz", "j_school", ApplicationStatus.AT_SCHOOL),
+            ("suixian-zx", "j_county", ApplicationStatus.AT_COUNTY),
+            ("zengdu-cz", "j_city", ApplicationStatus.AT_CITY),
+        ],
+        "expert_review": [
+            ("suixian-sx", "e_scored", ApplicationStatus.SELECTED),
+            ("gaoxin-xx", "e_scored2", ApplicationStatus.SELECTED),
+            ("dahongshan-xx", "e_waiting", ApplicationStatus.EXPERT_REVIEW),
+        ],
+        "notice_ended": [
+            ("guangshui-sx", "n_ended", ApplicationStatus.SELECTED),
+            ("szyz", "n_ended2", ApplicationStatus.SELECTED),
+        ],
+        "in_notice": [("zengdu-sx", "n_running", ApplicationStatus.SELECTED)],
+    },
+}
+
+
+def later_steps(policy: Policy, today: date):
+    """(title, seeding function) of each later-step call the city's demo has."""
+    city, year = policy.city.name, today.year
+    steps = [
+        (f"{city}{year}年名班主任工作室补充申报", seed_just_closed),
+        (f"{city}{year}年名班主任工作室申报（第二批）", seed_in_expert_review),
+    ]
+    if policy.public_notice:
+        steps += [
+            (f"{city}{year}年名班主任工作室申报（第三批）", seed_notice_ended),
+            (f"{city}{year}年名班主任工作室申报（第四批）", seed_in_notice),
+        ]
+    return steps
+
+
+def _submitted(seeder: Seeder, call: Call, step: str, day: date) -> list[Application]:
+    """The step's applications, submitted on ``day`` and moved on to their target states; a
+    selected one is left in expert review (the caller scores and selects), one bound for expert
+    review at the school (the caller moves it on after the selection, which would otherwise
+    mark it not selected)."""
+    done = []
+    for school, key, target in LATER[seeder.prefix][step]:
+        application = seeder.submit(seeder.application(call, school, key, day), day)
+        if target == ApplicationStatus.SELECTED:
+            application = seeder.approve_to(application, ApplicationStatus.EXPERT_REVIEW)
+        elif target != ApplicationStatus.EXPERT_REVIEW:
+            application = seeder.approve_to(application, target)
+        done.append((application, target))
+    return done
+
+
+def seed_just_closed(seeder: Seeder, title: str, today: date) -> None:
+    """Closed yesterday, and the daily job has not run: the bureau closes it today (截止申报)
+    while applications still wait at the school, the county and the city."""
+    call = seeder.call(
+        title=title,
+        opens_on=today - timedelta(days=30),
+        closes_on=today - timedelta(days=1),
+        studio_count=2,
+    )
+    _submitted(seeder, call, "just_closed", today - timedelta(days=5))
+
+
+def _scored_and_selected(seeder: Seeder, call: Call, step: str, closes_on: date) -> Call:
+    """Applications submitted before ``closes_on``, the call closed, the selected ones scored by
+    three experts and selected; the rest wait in expert review without experts."""
+    done = _submitted(seeder, call, step, closes_on - timedelta(days=5))
+    workflow.call_close(actor=None, call=call, today=closes_on + timedelta(days=1))
+    call.refresh_from_db()
+    chosen = [a for a, target in done if target == ApplicationStatus.SELECTED]
+    seeder.score(call, chosen, ["expert", "expert2", "expert3"])
+    experts.selection_save(actor=seeder.admin, call=call, application_ids=[a.pk for a in chosen])
+    for application, target in done:
+        if target == ApplicationStatus.EXPERT_REVIEW:
+            seeder.approve_to(application, ApplicationStatus.EXPERT_REVIEW)
+    call.refresh_from_db()
+    return call
+
+
+def _closed_call(
+    seeder: Seeder, title: str, today: date, *, days_ago: int, studio_count: int = 2
+) -> tuple[Call, date]:
+    closes_on = today - timedelta(days=days_ago)
+    call = seeder.call(
+        title=title,
+        opens_on=closes_on - timedelta(days=30),
+        closes_on=closes_on,
+        studio_count=studio_count,
+    )
+    return call, closes_on
+
+
+def seed_in_expert_review(seeder: Seeder, title: str, today: date) -> None:
+    """Closed a fortnight ago: two applications scored and selected, a third in expert review
+    without experts (room is left for it). The bureau assigns experts, selects and publishes
+    today (or, under a policy with a notice, starts the notice)."""
+    call, closes_on = _closed_call(seeder, title, today, days_ago=14, studio_count=3)
+    _scored_and_selected(seeder, call, "expert_review", closes_on)
+
+
+def seed_notice_ended(seeder: Seeder, title: str, today: date) -> None:
+    """Its public notice ran for its days and ended yesterday: the bureau publishes today."""
+    call, closes_on = _closed_call(seeder, title, today, days_ago=40)
+    call = _scored_and_selected(seeder, call, "notice_ended", closes_on)
+    days = publication.notice_days(call)
+    publication.notice_start(actor=seeder.admin, call=call, today=today - timedelta(days=days))
+
+
+def seed_in_notice(seeder: Seeder, title: str, today: date) -> None:
+    """Its public notice started two days ago: anyone may object, nobody may publish yet."""
+    call, closes_on = _closed_call(seeder, title, today, days_ago=30)
+    call = _scored_and_selected(seeder, call, "in_notice", closes_on)
+    publication.notice_start(actor=seeder.admin, call=call, today=today - timedelta(days=2))

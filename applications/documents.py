@@ -11,9 +11,10 @@ from pathlib import Path
 
 from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
 
+from accounts.models import OrganisationKind
 from accounts.pdf import combine_documents, render_document, render_pdf
-from policies.models import TeamRole
 
+from . import form_layout
 from .models import Application, ApplicationStatus, Call, ReviewLevel, ReviewStep
 
 # The applications a call's packet holds: those the municipal bureau has received.
@@ -36,6 +37,8 @@ class OpinionBox:
     # Why the level has no say: "affiliated" (a bureau-affiliated school) or "policy" (the
     # policy has no county review). The template words it, like the rest of the form.
     skipped: str = ""
+    title: str = ""
+    note: str = ""
 
 
 def form_title(call: Call) -> str:
@@ -92,38 +95,114 @@ def _prefetch_form_data(applications: list[Application]) -> None:
     )
 
 
-def _opinion_boxes(application: Application) -> list[OpinionBox]:
+def _signing_name(organisation) -> str:
+    """The name a box is signed with: a county's education bureau, not the county itself."""
+    if organisation is None:
+        return ""
+    name = organisation.name
+    if organisation.kind == OrganisationKind.COUNTY_BUREAU and "教育" not in name:
+        return f"{name}教育局"
+    return name
+
+
+def _opinion_boxes(application: Application, form) -> list[OpinionBox]:
     latest = {step.level: step for step in application.form_steps}  # ordered: last one wins
     call = application.call
     policy = call.policy
-    county_box = OpinionBox(
-        ReviewLevel.COUNTY,
-        application.county.name if application.county else "",
-        latest.get(ReviewLevel.COUNTY),
-    )
-    if application.is_bureau_affiliated:
-        county_box.skipped = "affiliated"
-    elif not policy.review_by_county:
-        county_box.skipped = "policy"
-    return [
-        OpinionBox(ReviewLevel.SCHOOL, application.school.name, latest.get(ReviewLevel.SCHOOL)),
-        county_box,
-        OpinionBox(ReviewLevel.CITY, call.bureau.name, latest.get(ReviewLevel.CITY)),
-    ]
+    boxes = []
+    for opinion in form.opinions:
+        step = latest.get(opinion.level)
+        if opinion.level == ReviewLevel.SCHOOL:
+            signer = application.school
+        elif opinion.level == ReviewLevel.COUNTY:
+            signer = application.county
+        else:
+            signer = call.bureau
+        box = OpinionBox(opinion.level, _signing_name(signer), step)
+        box.title = opinion.title
+        box.note = opinion.note
+        if opinion.level == ReviewLevel.COUNTY:
+            if application.is_bureau_affiliated:
+                box.skipped = "affiliated"
+            elif not policy.review_by_county:
+                box.skipped = "policy"
+        boxes.append(box)
+    return boxes
+
+
+# Relative widths of the team tables' columns (the number column first); the rest get 1.
+_COLUMN_WEIGHTS = {
+    "number": 0.55,
+    "gender": 0.55,
+    "birth_month": 1.1,
+    "work_unit": 2.0,
+    "research_direction": 1.2,
+    "phone": 1.35,
+    "head_teacher_years": 0.9,
+}
+
+
+def _widths(keys: list[str]) -> list[str]:
+    weights = [_COLUMN_WEIGHTS.get(key, 1.0) for key in keys]
+    total = sum(weights)
+    return [f"{100 * w / total:.1f}%" for w in weights]
+
+
+def _host_rows(cells: list, *, with_photo: bool) -> list[list[dict]]:
+    """The host block as rows of up to three label/value pairs; a short last row lets its
+    values span the spare columns (as 工作单位 does on the paper form)."""
+    rows = [cells[i : i + 3] for i in range(0, len(cells), 3)]
+    photo_rows = min(3, len(rows)) if with_photo else 0
+    laid_out = []
+    for index, row in enumerate(rows):
+        width = 7 if with_photo and index >= photo_rows else 6
+        spare = width - len(row)
+        base, extra = divmod(spare, len(row))
+        laid_out.append(
+            [{"cell": cell, "span": base + (1 if n < extra else 0)} for n, cell in enumerate(row)]
+        )
+    return laid_out
 
 
 def _form(application: Application, *, reveal_personal: bool = True) -> dict:
-    """What the form template needs for one application (after ``_prefetch_form_data``).
-    Without ``reveal_personal`` phone numbers and birth months are masked."""
-    team = application.form_team
+    """What the form template needs for one application (after ``_prefetch_form_data``),
+    laid out as the policy's form definition says. Without ``reveal_personal`` phone numbers
+    and birth months are masked."""
+    form = form_layout.definition(application)
+    with_photo = form.has_host_field("photo")
+    cells = form_layout.host_cells(application, form, reveal=reveal_personal)
+    tables = []
+    for table in form.tables:
+        rows = form_layout.rows_for(application, table.role)
+        tables.append(
+            {
+                "table": table,
+                "widths": _widths(["number", *(c.key for c in table.columns)]),
+                "rows": form_layout.table_rows(rows, table, reveal=reveal_personal),
+            }
+        )
+    sections = []
+    for section in form.sections:
+        lines = form_layout.section_lines(application, section)
+        sections.append({"section": section, "lines": lines, "keep": sum(map(len, lines)) < 200})
     return {
         "application": application,
         "reveal_personal": reveal_personal,
+        # The call names the batch (首批, 第二批…); the definition's title is only a fallback.
         "title": form_title(application.call),
-        "advisors": [row for row in team if row.role == TeamRole.ADVISOR],
-        "members": [row for row in team if row.role == TeamRole.MEMBER],
-        "opinions": _opinion_boxes(application),
-        "photo_url": _photo_url(application),
+        "definition": form,
+        "host_title": form.host_title,
+        "host_rows": _host_rows(cells, with_photo=with_photo),
+        "with_photo": with_photo,
+        "photo_label": next((f.label for f in form.host_fields if f.key == "photo"), ""),
+        "tables": tables,
+        "sections": sections,
+        "undertakings": [
+            {"text": u.text, "given": form_layout.undertaking_given(application, u.key)}
+            for u in form.undertakings
+        ],
+        "opinions": _opinion_boxes(application, form),
+        "photo_url": _photo_url(application) if with_photo else "",
         "is_draft": application.is_editable,
     }
 
@@ -180,4 +259,71 @@ def call_packet_pdf_stepwise(call: Call, applications, report) -> bytes:
             )
         )
         report(done, len(applications))
-    return combine_documents(documents)
+    return packet_with_scans(applications, documents)
+
+
+# --- stamped scans in the packet -----------------------------------------------------------
+
+
+def _scan_pdf(step: ReviewStep) -> bytes | None:
+    """A review level's stamped scan as PDF pages: a PDF as it is, a photo or scanner image
+    as one page its size at A4 (Pillow writes it). None if the stored file is gone or broken."""
+    import io  # noqa: PLC0415
+
+    from PIL import Image  # noqa: PLC0415
+
+    try:
+        with step.stamped_scan.open("rb") as handle:
+            data = handle.read()
+    except (FileNotFoundError, ValueError, OSError):
+        return None
+    if data.startswith(b"%PDF-"):
+        return data
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image = image.convert("RGB")
+            # The resolution that fits the image on an A4 page (8.27 × 11.69 in).
+            dpi = max(image.width / 8.27, image.height / 11.69, 72)
+            out = io.BytesIO()
+            image.save(out, "PDF", resolution=dpi)
+            return out.getvalue()
+    except Exception:  # Pillow raises many kinds of error on a broken file
+        return None
+
+
+def packet_with_scans(applications: list[Application], documents: list) -> bytes:
+    """The packet's forms (laid out documents, one per application, after
+    ``_prefetch_form_data``), each followed by the stamped scans of its current review steps
+    in the order they were decided. Without any scan it is the forms' pages alone."""
+    import io  # noqa: PLC0415
+
+    scans = {
+        application.pk: [s for s in application.form_steps if s.stamped_scan]
+        for application in applications
+    }
+    if not any(scans.values()):
+        return combine_documents(documents)
+    from pypdf import PdfReader, PdfWriter  # noqa: PLC0415
+
+    pieces, pending = [], []
+    for application, document in zip(applications, documents, strict=True):
+        pending.append(document)
+        for step in scans[application.pk]:
+            scan = _scan_pdf(step)
+            if scan is None:
+                continue
+            if pending:
+                pieces.append(combine_documents(pending))
+                pending = []
+            pieces.append(scan)
+    if pending:
+        pieces.append(combine_documents(pending))
+    writer = PdfWriter()
+    for piece in pieces:
+        try:
+            writer.append(PdfReader(io.BytesIO(piece)))
+        except Exception:  # a scan pypdf accepted on upload but cannot copy now: left out
+            continue
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -7,9 +7,17 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organisation, OrganisationKind, SchoolStage
 from applications.models import ApplicationStatus
 from core import forms as core_forms
+from policies.application_form import definition_for, section_limit
 
 from . import experts, publication
 from .models import Application, Call, Gender, ScoreAggregation, TeamEntry
+
+# Bounds on answers the city's form adds (custom fields and sections have no column to size).
+CUSTOM_TEXT_MAX = 300
+CUSTOM_SECTION_MAX = 20000
+LENGTH_NOTE = gettext_lazy(
+    "At most %(limit)d characters (counted as a word processor counts 字数)."
+)
 
 
 class CallForm(core_forms.ModelForm):
@@ -30,10 +38,16 @@ class CallForm(core_forms.ModelForm):
             "description",
             "score_aggregation",
             "notice_days",
+            "school_review_ends_on",
+            "county_review_ends_on",
+            "expert_review_ends_on",
         ]
         widgets = {
             "opens_on": core_forms.DateInput(),
             "closes_on": core_forms.DateInput(),
+            "school_review_ends_on": core_forms.DateInput(),
+            "county_review_ends_on": core_forms.DateInput(),
+            "expert_review_ends_on": core_forms.DateInput(),
             "description": forms.Textarea(attrs={"rows": 6}),
             "score_aggregation": forms.RadioSelect(choices=ScoreAggregation.choices),
         }
@@ -42,6 +56,24 @@ class CallForm(core_forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["policy"].queryset = policies
         self.fields["policy"].empty_label = None
+        for name in ("school_review_ends_on", "county_review_ends_on", "expert_review_ends_on"):
+            self.fields[name].help_text = _(
+                "Optional. Reviewers are reminded before it while applications wait for them."
+            )
+
+
+class CallCloseForm(core_forms.Form):
+    """截止申报: a reason is asked for (and required by the service) only before the closing
+    date; after it the call simply closes."""
+
+    reason = forms.CharField(
+        label=_("Reason for closing early"),
+        max_length=Call._meta.get_field("closed_early_reason").max_length,
+        required=False,
+        help_text=_(
+            "Required before the closing date: applicants who have not submitted are told."
+        ),
+    )
 
 
 class CriterionForm(core_forms.Form):
@@ -102,23 +134,107 @@ class HostForm(core_forms.ModelForm):
     def __init__(self, *args, application: Application, **kwargs):
         super().__init__(*args, instance=application, **kwargs)
         policy = application.call.policy
+        self.definition = form = definition_for(policy)
         stages = [
             s for s in application.call.school_stages if s in application.school.school_stages
         ]
         labels = dict(SchoolStage.choices)
         self.fields["school_stage"].choices = [(s, labels[s]) for s in stages]
         self.fields["gender"].choices = [("", "—"), *Gender.choices]
+        # Only what the city's form asks, under the city's labels, in its order.
+        asked = set(form.host_keys()) | {s.key for s in form.sections}
+        if "existing_studio" in asked:
+            asked |= {"existing_studio_name", "existing_studio_department"}
+        for name in list(self.fields):
+            if name != "school_stage" and name not in asked:
+                del self.fields[name]
+        if not policy.pairing_required:
+            self.fields.pop("paired_county", None)
+        elif "paired_county" in self.fields:
+            self.fields["paired_county"].queryset = policy.pairing_counties.order_by("code")
+        answers = application.form_data or {}
+        self._add_host_fields(answers)
+        self._add_sections(policy, answers)
+        given = answers.get("undertakings", {})
+        for undertaking in form.undertakings:
+            self.fields[f"undertaking_{undertaking.key}"] = forms.BooleanField(
+                label=undertaking.text, initial=bool(given.get(undertaking.key))
+            )
         for name in self.fields:
             self.fields[name].required = False
-        if policy.pairing_required:
-            self.fields["paired_county"].queryset = policy.pairing_counties.order_by("code")
-        else:
-            del self.fields["paired_county"]
-        if policy.plan_max_length:
-            self.fields["plan"].help_text = _(
-                "At most %(limit)d characters (counted as a word processor counts 字数)."
-            ) % {"limit": policy.plan_max_length}
-            self.fields["plan"].widget.attrs["data-limit"] = policy.plan_max_length
+        self.order_fields(["school_stage", *form.host_keys()])
+
+    def _add_host_fields(self, answers: dict) -> None:
+        for field in self.definition.host_fields:
+            if field.builtin:
+                if field.key in self.fields:
+                    self.fields[field.key].label = field.label
+                continue
+            widget = forms.Textarea(attrs={"rows": 3}) if field.kind == "textarea" else None
+            self.fields[field.key] = forms.CharField(
+                label=field.label,
+                max_length=CUSTOM_TEXT_MAX,
+                widget=widget,
+                initial=answers.get(field.key, ""),
+            )
+
+    def _add_sections(self, policy, answers: dict) -> None:
+        for section in self.definition.sections:
+            if section.key == "existing_studio":
+                continue
+            if section.builtin:
+                self.fields[section.key].label = section.title
+            else:
+                self.fields[section.key] = forms.CharField(
+                    label=section.title,
+                    max_length=CUSTOM_SECTION_MAX,
+                    widget=forms.Textarea(attrs={"rows": 8}),
+                    initial=answers.get(section.key, ""),
+                )
+            field = self.fields[section.key]
+            notes = [section.guidance]
+            limit = section_limit(policy, section)
+            if limit:
+                field.widget.attrs["data-limit"] = limit
+                notes.append(LENGTH_NOTE % {"limit": limit})
+            field.help_text = " ".join(filter(None, notes))
+
+    def host_fields(self):
+        """The host block's bound fields in the form's order (photo apart: it has a preview)."""
+        keys = [f.key for f in self.definition.host_fields if f.key != "photo"]
+        return [self[key] for key in keys if key in self.fields]
+
+    def section_fields(self):
+        """The text sections in the form's order: each its bound fields, and whether a live
+        character count is shown (the section has a limit)."""
+        parts = []
+        for section in self.definition.sections:
+            if section.key == "existing_studio":
+                names = ["existing_studio_name", "existing_studio_department"]
+            else:
+                names = [section.key]
+            fields = [self[n] for n in names if n in self.fields]
+            limited = any("data-limit" in f.field.widget.attrs for f in fields)
+            parts.append({"section": section, "fields": fields, "limited": limited})
+        return parts
+
+    def undertaking_fields(self):
+        return [self[f"undertaking_{u.key}"] for u in self.definition.undertakings]
+
+    def custom_answers(self) -> dict:
+        """What goes into ``Application.form_data``: custom keys and the undertakings."""
+        data = self.cleaned_data
+        answers = {
+            key: data.get(key, "")
+            for key in [
+                *(f.key for f in self.definition.host_fields if not f.builtin),
+                *(s.key for s in self.definition.sections if not s.builtin),
+            ]
+        }
+        answers["undertakings"] = {
+            u.key: bool(data.get(f"undertaking_{u.key}")) for u in self.definition.undertakings
+        }
+        return answers
 
 
 class TeamEntryForm(core_forms.ModelForm):
@@ -138,14 +254,62 @@ class TeamEntryForm(core_forms.ModelForm):
             "head_teacher_years",
         ]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, table=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["gender"].choices = [("", "—"), *Gender.choices]
         self.fields["name"].required = False
+        if table is None:
+            return
+        # The table's own columns, in its order and words; a custom column is plain text.
+        keep = [c.key for c in table.columns]
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        for column in table.columns:
+            if column.builtin:
+                self.fields[column.key].label = column.label
+            else:
+                self.fields[column.key] = forms.CharField(
+                    label=column.label, max_length=CUSTOM_TEXT_MAX, required=False
+                )
+        self.order_fields(keep)
+        self.columns = list(table.columns)
+
+    def cells(self):
+        return [self[c.key] for c in getattr(self, "columns", [])] or list(self.visible_fields())
+
+
+class TeamFormSetBase(forms.BaseFormSet):
+    def __init__(self, *args, table=None, **kwargs):
+        self.table = table
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "table": self.table}
+
+    @property
+    def empty_form(self):
+        form = self.form(
+            auto_id=self.auto_id,
+            prefix=self.add_prefix("__prefix__"),
+            empty_permitted=True,
+            use_required_attribute=False,
+            table=self.table,
+            renderer=self.renderer,
+        )
+        self.add_fields(form, None)
+        return form
+
+
+def table_prefix(role: str) -> str:
+    """The formset prefix of a team table (advisors, members, shadows…)."""
+    return f"{role}s"
 
 
 # A plain formset: rows go to services.application_save_draft, never saved by the form itself.
-TeamFormSet = forms.formset_factory(TeamEntryForm, extra=0, can_delete=True)
+TeamFormSet = forms.formset_factory(
+    TeamEntryForm, formset=TeamFormSetBase, extra=0, can_delete=True
+)
 
 
 class OpinionForm(core_forms.Form):
@@ -154,6 +318,16 @@ class OpinionForm(core_forms.Form):
     )
     opinion = forms.CharField(
         label=_("Opinion"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000
+    )
+    # Checked by content in the workflow (core.uploads), like every upload.
+    stamped_scan = forms.FileField(
+        label=_("Stamped scan (optional)"),
+        required=False,
+        help_text=_(
+            "Your level's stamped page, or the stamped scan of the whole form: PDF, JPG or PNG. "
+            "The next levels and the applicant see it; it goes into the call's packet."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
 
 
@@ -376,4 +550,17 @@ class ResolveForm(core_forms.Form):
         label=gettext_lazy("Resolution"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("What was checked and why this decision; it is kept on record."),
+    )
+
+
+class DocxUploadForm(core_forms.Form):
+    """A Word form (.docx) already filled in, to fill the draft from."""
+
+    file = forms.FileField(
+        label=_("Word file (.docx)"),
+        help_text=_(
+            "The form downloaded here, or the city's form filled in Word. What it says replaces "
+            "the draft's answers; empty cells leave them as they are."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".docx"}),
     )

@@ -31,7 +31,7 @@ def calls_panel(user) -> HomePanel | None:
         HomeItem(
             label=_("My application: %(call)s") % {"call": application.call.title},
             url=reverse("applications:application_detail", args=[application.pk]),
-            detail=application.get_status_display(),
+            detail=selectors.status_for_applicant(application),
             urgent=application.status == "returned",
         )
         for application in mine

@@ -15,6 +15,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -66,6 +67,48 @@ def _selected(call: Call) -> QuerySet[Application]:
     return Application.objects.filter(call_id=call.pk, status=ApplicationStatus.SELECTED)
 
 
+def _tell_not_selected(call: Call) -> None:
+    """The results are announced (notice or publication): tell those left out too, whom the
+    selection told only that the review was over (applications.selectors.status_for_applicant).
+    """
+    title = call.title
+    for application in Application.objects.filter(
+        call_id=call.pk, status=ApplicationStatus.NOT_SELECTED
+    ).select_related("applicant"):
+        notify(
+            [application.applicant],
+            verb="applications.application.not_selected",
+            title=lambda: _("Your application was not selected: %(call)s") % {"call": title},
+            url=application.get_absolute_url(),
+            obj=application,
+        )
+
+
+def _day(day: date) -> str:
+    """A date as people read it in the active language (2026年12月8日), for refusals on screen."""
+    return date_format(day, "DATE_FORMAT")
+
+
+def notice_start_refusal(call: Call, today: date) -> str | None:
+    """Why the public notice of ``call`` cannot start on ``today`` (None when it can).
+
+    The page asks this to show the button disabled with the reason; the service asks it again
+    before it starts the notice, so the two never disagree."""
+    if not call.policy.public_notice:
+        return _("This policy has no public notice: the results are published directly.")
+    if call.status not in BEFORE_RESULTS:
+        return _("The public notice has already started, or the results are published.")
+    if not notice_days(call):
+        return _("Say how many days the public notice lasts before starting it.")
+    if _still_accepting(call, today):
+        return _("The call still accepts applications until %(date)s.") % {
+            "date": _day(call.closes_on)
+        }
+    if not _selected(call).exists():
+        return _("No application is selected yet: select the studios before the public notice.")
+    return None
+
+
 # --- the public notice ----------------------------------------------------------------------
 
 
@@ -74,24 +117,11 @@ def notice_start(*, actor: User, call: Call, today: date) -> Call:
     """Put the selected list on public notice for the call's notice period, from ``today``."""
     if not can(actor, "applications.manage_call", call):
         raise ApplicationError(_("You may not manage this bureau's calls."))
-    policy = call.policy
-    if not policy.public_notice:
-        raise ApplicationError(
-            _("This policy has no public notice: the results are published directly.")
-        )
+    refusal = notice_start_refusal(call, today)
+    if refusal:
+        raise ApplicationError(refusal)
     days = notice_days(call)
-    if not days:
-        raise ApplicationError(_("Say how many days the public notice lasts before starting it."))
-    if _still_accepting(call, today):
-        raise ApplicationError(
-            _("The call still accepts applications until %(date)s.")
-            % {"date": call.closes_on.isoformat()}
-        )
     selected = list(_selected(call).select_related("applicant"))
-    if not selected:
-        raise ApplicationError(
-            _("No application is selected yet: select the studios before the public notice.")
-        )
     ends = today + timedelta(days=days - 1)
     workflow.call_notice_start(
         call,
@@ -111,6 +141,7 @@ def notice_start(*, actor: User, call: Call, today: date) -> Call:
         url=reverse("applications:public_notice", args=[call.pk]),
         obj=call,
     )
+    _tell_not_selected(call)
     notify(
         bureau_admins(call),
         verb="applications.call.notice_started",
@@ -253,7 +284,7 @@ def publication_refusal(call: Call, today: date) -> str | None:
     """Why ``call`` cannot be published on ``today`` (None when it can)."""
     if call.status == CallStatus.PUBLISHED:
         return _("These results were already published on %(date)s.") % {
-            "date": call.published_on.isoformat() if call.published_on else "—"
+            "date": _day(call.published_on) if call.published_on else "—"
         }
     open_objections = Objection.objects.filter(
         application__call_id=call.pk, state=Objection.State.OPEN
@@ -271,16 +302,18 @@ def publication_refusal(call: Call, today: date) -> str | None:
             return _(
                 "The public notice runs until %(end)s: the results can be published from %(next)s."
             ) % {
-                "end": call.notice_ends_on.isoformat(),
-                "next": (call.notice_ends_on + timedelta(days=1)).isoformat(),
+                "end": _day(call.notice_ends_on),
+                "next": _day(call.notice_ends_on + timedelta(days=1)),
             }
-        return None
-    if call.status not in BEFORE_RESULTS:
-        return _("This call cannot be published in its current state.")
-    if _still_accepting(call, today):
-        return _("The call still accepts applications until %(date)s.") % {
-            "date": call.closes_on.isoformat()
-        }
+    else:
+        if call.status not in BEFORE_RESULTS:
+            return _("This call cannot be published in its current state.")
+        if _still_accepting(call, today):
+            return _("The call still accepts applications until %(date)s.") % {
+                "date": _day(call.closes_on)
+            }
+    if not _selected(call).exists():
+        return _("No application is selected: there is nothing to publish.")
     return None
 
 
@@ -331,6 +364,8 @@ def call_publish(*, actor: User, call: Call, today: date) -> list[Studio]:
         workflow.application_publish(application, actor=actor, plaque_number=studio.plaque_number)
     workflow.call_mark_published(locked, actor=actor, today=today, comment=str(len(studios)))
     call.status, call.published_on = locked.status, locked.published_on
+    if not locked.notice_starts_on:  # no public notice announced the results before
+        _tell_not_selected(locked)
     for studio in studios:
         name, number = studio.name, studio.plaque_number
         notify(

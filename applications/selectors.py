@@ -1,10 +1,11 @@
 """Reads for calls and applications, already scoped to the user asking."""
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role, User
+from accounts.models import AuditEntry, Role, User
 from accounts.permissions import cities_for, role_assignments
-from accounts.selectors import users_with_role
+from accounts.selectors import audit_entries_for_object, users_with_role
 
 from .models import Application, ApplicationStatus, Call, CallStatus
 from .permissions import visible_applications_q, waiting_for_q
@@ -113,3 +114,53 @@ def status_counts(call: Call) -> dict[str, int]:
 
 def bureau_admins(call: Call) -> list[User]:
     return users_with_role(Role.MUNICIPAL_ADMIN, call.bureau)
+
+
+# --- what the applicant sees -------------------------------------------------------------------
+
+# The results of the expert review, which the applicant learns only when they are announced.
+RESULT_STATUSES = {
+    ApplicationStatus.EXPERT_REVIEW,
+    ApplicationStatus.SELECTED,
+    ApplicationStatus.NOT_SELECTED,
+}
+# The call states in which the results are announced: the public notice lists the selected
+# applications for everyone to read, and publication founds their studios.
+ANNOUNCED_CALL_STATUSES = {CallStatus.NOTICE, CallStatus.PUBLISHED}
+# The audit verbs that say the result before it is announced.
+RESULT_VERBS = {"applications.application.selected", "applications.application.not_selected"}
+
+
+def results_announced(application: Application) -> bool:
+    return application.call.status in ANNOUNCED_CALL_STATUSES
+
+
+def status_for_applicant(application: Application) -> str:
+    """The status an applicant reads about their own application.
+
+    Staff see every state (拟入选 "selected", 未入选 "not selected") as soon as the bureau saves
+    its selection, and the bureau may still change its mind until the public notice. The
+    applicant sees "Under review" (评审中) for expert review, selected and not selected until the
+    call's results are announced (the public notice starts, or the results are published);
+    then the real state. No policy field changes this today; if a city ever announces earlier,
+    this is the one place to ask the policy.
+    """
+    if application.status in RESULT_STATUSES and not results_announced(application):
+        return str(_("Under review"))
+    return application.get_status_display()
+
+
+def status_for_viewer(application: Application, user: User) -> str:
+    """The applicant's own wording for the applicant, the real state for everyone else."""
+    if application.applicant_id == user.pk:
+        return status_for_applicant(application)
+    return application.get_status_display()
+
+
+def application_history(application: Application, *, user: User) -> QuerySet[AuditEntry]:
+    """The application's audit entries; the applicant does not read the selection before the
+    results are announced (see ``status_for_applicant``)."""
+    entries = audit_entries_for_object(application)
+    if application.applicant_id == user.pk and not results_announced(application):
+        entries = entries.exclude(verb__in=RESULT_VERBS)
+    return entries

@@ -20,10 +20,9 @@ from core.uploads import (
     UploadRefused,
     checked_upload,
 )
+from policies.application_form import definition_for
 from policies.models import Policy, TeamRole
-from policies.rules import age_on, team_rule, text_length
 
-from . import eligibility
 from .models import (
     Application,
     ApplicationAttachment,
@@ -35,6 +34,7 @@ from .models import (
     Score,
     TeamEntry,
 )
+from .review_deadlines import review_deadline_problems
 
 
 class ApplicationError(DomainError):
@@ -79,10 +79,18 @@ def _validate_call(call: Call) -> None:
         problems.setdefault("closes_on", []).append(
             _("The closing date is before the opening date.")
         )
+    for field, found in review_deadline_problems(call).items():
+        problems.setdefault(field, []).extend(found)
     stages = set(call.school_stages)
     if not stages or stages - set(policy.school_stages):
         problems.setdefault("school_stages", []).append(
             _("Choose school stages that the policy covers.")
+        )
+    planned = policy.planned_studio_count
+    if planned and call.studio_count and call.studio_count > planned:
+        problems.setdefault("studio_count", []).append(
+            _("The policy plans %(planned)d studios; a call may found at most that many.")
+            % {"planned": planned}
         )
     if policy.public_notice and not (call.notice_days or policy.notice_period_days):
         problems.setdefault("notice_days", []).append(
@@ -251,25 +259,40 @@ def application_save_draft(
     host: dict,
     advisors: list[dict],
     members: list[dict],
+    others: dict[str, list[dict]] | None = None,
+    answers: dict | None = None,
     photo=None,
 ) -> Application:
-    """Keep what was typed, however incomplete: policy rules are checked only on submission."""
+    """Keep what was typed, however incomplete: policy rules are checked only on submission.
+
+    ``others`` holds the rows of further tables the city's form has (shadow trainees…), by
+    role; ``answers`` the form's parts without a column (custom fields, sections, the host's
+    undertakings), stored in ``form_data``. A row's keys beyond the built-in columns go to
+    its ``extra``.
+    """
     locked = _lock_editable(actor, application)
     for field in HOST_FIELDS:
         if field in host:
             setattr(locked, field, host[field])
+    if answers is not None:
+        locked.form_data = {**(locked.form_data or {}), **answers}
     if photo is not None:
         locked.photo = check_upload(photo, allowed=PHOTO_TYPES, max_bytes=MAX_PHOTO_BYTES)
     locked.save()
     locked.team.all().delete()
+    tables = {TeamRole.ADVISOR: advisors, TeamRole.MEMBER: members, **(others or {})}
     rows = []
-    for role, entries in ((TeamRole.ADVISOR, advisors), (TeamRole.MEMBER, members)):
+    for role, entries in tables.items():
+        if role not in TeamRole.values:
+            raise ApplicationError(_("The form has a table for an unknown role."))
         for position, entry in enumerate(entries):
+            extra = {k: str(v) for k, v in entry.items() if k not in TEAM_FIELDS and v}
             rows.append(
                 TeamEntry(
                     application=locked,
                     role=role,
                     position=position,
+                    extra=extra,
                     **{k: entry.get(k) for k in TEAM_FIELDS if entry.get(k) is not None},
                 )
             )
@@ -299,166 +322,6 @@ def application_detach(*, actor: User, attachment: ApplicationAttachment) -> Non
     attachment.delete()
 
 
-def deadline_for(application: Application) -> date:
-    extension = application.extension_until
-    closes = application.call.closes_on
-    return max(closes, extension) if extension else closes
-
-
-# Complex by nature: one branch per field of the form the policy asks for.
-def application_problems(application: Application, *, today: date) -> dict[str, list[str]]:  # noqa: C901
-    """Everything that stops ``application`` from being submitted, by form field.
-
-    Every rule comes from the call's policy; messages name the field in the user's language.
-    """
-    call = application.call
-    policy = call.policy
-    problems: dict[str, list[str]] = {}
-
-    def add(field: str, message: str) -> None:
-        problems.setdefault(field, []).append(message)
-
-    if call.status != CallStatus.OPEN or today < call.opens_on:
-        add("__all__", _("This call is not open for applications."))
-    elif today > deadline_for(application):
-        add(
-            "__all__",
-            _("The deadline (%(date)s) has passed; ask the bureau for an extension.")
-            % {"date": deadline_for(application).isoformat()},
-        )
-
-    for reason in eligibility.refusals(application, today):
-        add("__all__", reason)
-
-    required = {
-        "host_name": _("Name"),
-        "gender": _("Gender"),
-        "birth_month": _("Birth month"),
-        "professional_title": _("Professional title"),
-        "post": _("Post"),
-        "head_teacher_years": _("Years as head teacher"),
-        "research_direction": _("Research direction"),
-        "phone": _("Phone"),
-        "work_unit": _("Work unit"),
-        "achievements": _("Main achievements"),
-        "plan": _("Three-year development plan"),
-    }
-    for field, label in required.items():
-        if getattr(application, field) in (None, ""):
-            add(field, _("“%(field)s” is required.") % {"field": label})
-    if application.party_member is None:
-        add("party_member", _("Say whether you are a party member."))
-    if not application.photo:
-        add("photo", _("Upload a recent one-inch photo."))
-    if application.school_stage not in call.school_stages:
-        add("school_stage", _("This call is not for that school stage."))
-
-    host_rule = team_rule(policy, TeamRole.HOST)
-    years = application.head_teacher_years
-    minimum = host_rule.min_head_teacher_years if host_rule else None
-    if minimum and years is not None and years < minimum:
-        add(
-            "head_teacher_years",
-            _("The host needs at least %(years)d years as head teacher.") % {"years": minimum},
-        )
-
-    if policy.pairing_required:
-        paired = application.paired_county
-        allowed = {c.pk for c in policy.pairing_counties.all()}
-        if paired is None:
-            add("paired_county", _("Choose the county your studio will pair with."))
-        elif paired.pk not in allowed:
-            add("paired_county", _("This county is not one of the policy's pairing counties."))
-
-    if policy.plan_max_length and application.plan:
-        length = text_length(policy, application.plan)
-        if length > policy.plan_max_length:
-            add(
-                "plan",
-                _("The plan has %(length)d characters; the limit is %(limit)d.")
-                % {"length": length, "limit": policy.plan_max_length},
-            )
-
-    team = list(application.team.all())
-    _check_team(policy, team, TeamRole.ADVISOR, "advisors", add, today)
-    _check_team(policy, team, TeamRole.MEMBER, "members", add, today)
-    return problems
-
-
-def member_rows_allowed(policy: Policy) -> tuple[int, int | None]:
-    """How many members the application names: the host's recruits, not the bureau's seats."""
-    rule = team_rule(policy, TeamRole.MEMBER)
-    if rule is None:
-        return 0, 0
-    assigned = policy.members_assigned_by_bureau
-    low = max(rule.min_count - assigned, 0)
-    high = None if rule.max_count is None else rule.max_count - assigned
-    if policy.members_recruited_by_host is not None:
-        high = (
-            policy.members_recruited_by_host
-            if high is None
-            else min(high, policy.members_recruited_by_host)
-        )
-    return low, high
-
-
-# Complex by nature: one branch per rule of the team the policy sets.
-def _check_team(policy, team, role, field, add, today) -> None:  # noqa: C901
-    rows = [row for row in team if row.role == role]
-    rule = team_rule(policy, role)
-    label = TeamRole(role).label
-    if role == TeamRole.MEMBER:
-        low, high = member_rows_allowed(policy)
-    elif rule is None:
-        low, high = 0, 0
-    else:
-        low, high = rule.min_count, rule.max_count
-    count = len(rows)
-    if count < low or (high is not None and count > high):
-        if high is None:
-            limit = _("at least %(low)d") % {"low": low}
-        elif low == high:
-            limit = str(low)
-        else:
-            limit = _("%(low)d to %(high)d") % {"low": low, "high": high}
-        add(
-            field,
-            _("The %(role)s table has %(count)d rows; the policy asks for %(limit)s.")
-            % {"role": label, "count": count, "limit": limit},
-        )
-    if rule is None:
-        return
-    for index, row in enumerate(rows, start=1):
-        where = _("%(role)s row %(n)d (%(name)s)") % {
-            "role": label,
-            "n": index,
-            "name": row.name or "—",
-        }
-        if not row.name:
-            add(field, _("%(where)s: the name is missing.") % {"where": where})
-        if rule.max_age is not None:
-            if row.birth_month is None:
-                add(field, _("%(where)s: the birth month is missing.") % {"where": where})
-            elif age_on(row.birth_month, today) > rule.max_age:
-                add(
-                    field,
-                    _("%(where)s: must be %(age)d or younger.")
-                    % {"where": where, "age": rule.max_age},
-                )
-        if rule.min_head_teacher_years:
-            if row.head_teacher_years is None:
-                add(
-                    field,
-                    _("%(where)s: the years as head teacher are missing.") % {"where": where},
-                )
-            elif row.head_teacher_years < rule.min_head_teacher_years:
-                add(
-                    field,
-                    _("%(where)s: needs at least %(years)d years as head teacher.")
-                    % {"where": where, "years": rule.min_head_teacher_years},
-                )
-
-
 def snapshot(application: Application) -> dict:
     """What the form says now, as plain JSON, for the submission history and its diff."""
     data = {}
@@ -470,17 +333,25 @@ def snapshot(application: Application) -> dict:
             value = value.isoformat()[:7]
         data[field] = value
     data["photo"] = application.photo.name if application.photo else ""
-    for role, key in ((TeamRole.ADVISOR, "advisors"), (TeamRole.MEMBER, "members")):
-        data[key] = [
+    for key, value in sorted((application.form_data or {}).items()):
+        data[f"form:{key}"] = value
+    team = list(application.team.all())
+    roles = [TeamRole.ADVISOR, TeamRole.MEMBER]
+    roles += sorted({row.role for row in team} - set(roles))
+    for role in roles:
+        data[f"{role}s"] = [
             {
-                f: (
-                    getattr(row, f).isoformat()[:7]
-                    if f == "birth_month" and row.birth_month
-                    else getattr(row, f)
-                )
-                for f in TEAM_FIELDS
+                **{
+                    f: (
+                        getattr(row, f).isoformat()[:7]
+                        if f == "birth_month" and row.birth_month
+                        else getattr(row, f)
+                    )
+                    for f in TEAM_FIELDS
+                },
+                **(row.extra or {}),
             }
-            for row in application.team.all()
+            for row in team
             if row.role == role
         ]
     data["attachments"] = [a.title for a in application.attachments.all()]
@@ -510,6 +381,13 @@ def changes_since_last_submission(application: Application) -> list[Change]:
             "attachments": _("Attachments"),
         }
     )
+    form = definition_for(application.call.policy)
+    labels.update({f.key: f.label for f in form.host_fields})
+    labels.update({s.key: s.title for s in form.sections})
+    labels.update({f"form:{f.key}": f.label for f in form.host_fields})
+    labels.update({f"form:{s.key}": s.title for s in form.sections})
+    labels["form:undertakings"] = _("Undertakings")
+    labels.update({f"{t.role}s": t.title for t in form.tables})
     return [
         Change(key, labels.get(key, key), before.get(key), after.get(key))
         for key in after

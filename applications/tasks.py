@@ -7,7 +7,7 @@ from datetime import date
 
 from accounts.scheduling import daily_job
 
-from . import deadlines
+from . import deadlines, reminders
 
 
 @daily_job("applications.close_calls")
@@ -23,3 +23,8 @@ def end_notice_periods(today: date) -> list[str]:
 @daily_job("applications.remind_call_deadlines")
 def remind_call_deadlines(today: date) -> list[str]:
     return deadlines.call_deadline_reminders_send(today=today)
+
+
+@daily_job("applications.remind_reviewers")
+def remind_reviewers(today: date) -> list[str]:
+    return reminders.reviewer_reminders_send(today=today)

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from .views import calls, documents, experts, forms, public, review
+from .views import calls, documents, experts, forms, public, review, word
 
 app_name = "applications"
 
@@ -35,6 +35,11 @@ urlpatterns = [
         forms.AttachmentDeleteView.as_view(),
         name="application_detach",
     ),
+    path(
+        "applications/<int:pk>/docx/upload/",
+        word.DocxUploadView.as_view(),
+        name="application_docx_upload",
+    ),
     # review
     path("review/", review.ReviewQueueView.as_view(), name="review_queue"),
     path("review/bulk/", review.BulkApproveView.as_view(), name="review_bulk"),
@@ -56,6 +61,16 @@ urlpatterns = [
     # documents
     path(
         "applications/<int:pk>/pdf/", documents.ApplicationPdfView.as_view(), name="application_pdf"
+    ),
+    path(
+        "applications/<int:pk>/docx/",
+        documents.ApplicationDocxView.as_view(),
+        name="application_docx",
+    ),
+    path(
+        "applications/<int:pk>/review/<int:step_pk>/scan/",
+        documents.ReviewScanView.as_view(),
+        name="review_scan",
     ),
     path(
         "applications/<int:pk>/photo/",

@@ -5,6 +5,7 @@ make one transition) → save → audit record → notifications (mailed on comm
 """
 
 from datetime import date
+from pathlib import PurePath
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,8 +16,10 @@ from accounts.models import Role, User
 from accounts.permissions import can, role_assignments
 from accounts.selectors import users_with_role
 from accounts.services import audit_record, notify
+from core.uploads import MAX_ATTACHMENT_BYTES
 from core.workflow import TransitionRefused, transition
 
+from .completeness import application_problems
 from .models import (
     Application,
     ApplicationStatus,
@@ -29,7 +32,10 @@ from .models import (
     ReviewStep,
     Submission,
 )
-from .services import ApplicationError, application_problems, snapshot
+from .services import ApplicationError, check_upload, snapshot
+
+# A level's stamped page or the stamped scan of the whole form (盖章扫描件).
+SCAN_TYPES = {".pdf", ".jpg", ".jpeg", ".png"}
 
 LEVEL_OF = {
     ApplicationStatus.AT_SCHOOL: ReviewLevel.SCHOOL,
@@ -188,7 +194,9 @@ def check_quota(application: Application) -> None:
         )
 
 
-def _record_step(actor, application: Application, level: str, decision: str, opinion: str):
+def _record_step(
+    actor, application: Application, level: str, decision: str, opinion: str, scan=None
+):
     role = {
         ReviewLevel.SCHOOL: Role.SCHOOL_ADMIN,
         ReviewLevel.COUNTY: Role.COUNTY_REVIEWER,
@@ -221,10 +229,12 @@ def _record_step(actor, application: Application, level: str, decision: str, opi
         opinion=opinion,
         reviewer=actor,
         organisation=organisation,
+        stamped_scan=scan or "",
+        stamped_scan_name=PurePath(scan.name or "").name[:200] if scan else "",
     )
 
 
-def _review(actor, application, opinion: str, decision: str) -> Application:
+def _review(actor, application, opinion: str, decision: str, stamped_scan=None) -> Application:
     opinion = (opinion or "").strip()
     if not opinion:
         raise ApplicationError(
@@ -246,7 +256,11 @@ def _review(actor, application, opinion: str, decision: str) -> Application:
         target, verb = ApplicationStatus.RETURNED, "applications.application.returned"
     else:
         target, verb = ApplicationStatus.REJECTED, "applications.application.rejected"
-    _record_step(actor, locked, level, decision, opinion)
+    scan = None
+    if stamped_scan is not None:
+        # Checked inside the transaction: a refused file leaves the decision unmade.
+        scan = check_upload(stamped_scan, allowed=SCAN_TYPES, max_bytes=MAX_ATTACHMENT_BYTES)
+    _record_step(actor, locked, level, decision, opinion, scan)
     _move(actor, locked, target, verb=verb, comment=opinion)
     _tell_applicant(locked, decision, opinion)
     if decision == ReviewDecision.APPROVED:
@@ -280,19 +294,25 @@ def _tell_applicant(application: Application, decision: str, opinion: str) -> No
     )
 
 
-def approve(*, actor: User, application: Application, opinion: str) -> Application:
+def approve(
+    *, actor: User, application: Application, opinion: str, stamped_scan=None
+) -> Application:
     with transaction.atomic():
-        return _review(actor, application, opinion, ReviewDecision.APPROVED)
+        return _review(actor, application, opinion, ReviewDecision.APPROVED, stamped_scan)
 
 
-def return_for_revision(*, actor: User, application: Application, opinion: str) -> Application:
+def return_for_revision(
+    *, actor: User, application: Application, opinion: str, stamped_scan=None
+) -> Application:
     with transaction.atomic():
-        return _review(actor, application, opinion, ReviewDecision.RETURNED)
+        return _review(actor, application, opinion, ReviewDecision.RETURNED, stamped_scan)
 
 
-def reject(*, actor: User, application: Application, opinion: str) -> Application:
+def reject(
+    *, actor: User, application: Application, opinion: str, stamped_scan=None
+) -> Application:
     with transaction.atomic():
-        return _review(actor, application, opinion, ReviewDecision.REJECTED)
+        return _review(actor, application, opinion, ReviewDecision.REJECTED, stamped_scan)
 
 
 def bulk_approve(
@@ -320,12 +340,20 @@ def _teachers_of_city(call: Call):
     ).distinct()
 
 
+def call_open_refusal(call: Call) -> str | None:
+    """Why ``call`` cannot be opened yet (None when it can): the page shows it by the button."""
+    if not call.criteria.exists() and call.policy.expert_review:
+        return _("Define the scoring rubric before opening the call.")
+    return None
+
+
 @transaction.atomic
 def call_open(*, actor: User, call: Call) -> Call:
     if not can(actor, "applications.manage_call", call):
         raise ApplicationError(_("You may not manage this bureau's calls."))
-    if not call.criteria.exists() and call.policy.expert_review:
-        raise ApplicationError(_("Define the scoring rubric before opening the call."))
+    refusal = call_open_refusal(call)
+    if refusal:
+        raise ApplicationError(refusal)
     transition(
         call,
         to=CallStatus.OPEN,
@@ -362,6 +390,61 @@ def call_close(*, actor: User | None, call: Call, today: date) -> bool:
     except TransitionRefused:
         return False
     return True
+
+
+CLOSED_EARLY_REASON_MAX = Call._meta.get_field("closed_early_reason").max_length
+# Forms that were never handed in: their applicants are told when a call closes early.
+NOT_SUBMITTED = [ApplicationStatus.DRAFT, ApplicationStatus.RETURNED]
+
+
+@transaction.atomic
+def call_close_early(*, actor: User, call: Call, today: date, reason: str) -> Call:
+    """截止申报 before the closing date: the bureau ends the call early and says why. The reason
+    is kept on the call (its page shows it) and as the audit comment; applicants whose forms are
+    not submitted yet are told, since the date they were working to no longer holds."""
+    reason = " ".join((reason or "").split())
+    if not can(actor, "applications.manage_call", call):
+        raise ApplicationError(_("You may not manage this bureau's calls."))
+    if call.closes_on < today:
+        raise ApplicationError(_("The closing date has passed: close the call without a reason."))
+    if not reason:
+        raise ApplicationError(
+            _("Say why the call closes before its closing date: applicants are told."),
+            {"reason": [_("A reason is required to close a call early.")]},
+        )
+    if len(reason) > CLOSED_EARLY_REASON_MAX:
+        raise ApplicationError(
+            _("Keep the reason under %(limit)d characters.") % {"limit": CLOSED_EARLY_REASON_MAX},
+            {"reason": [_("The reason is too long.")]},
+        )
+    transition(
+        call,
+        permission=("applications.manage_call", call),
+        to=CallStatus.CLOSED,
+        sources=CallStatus.OPEN,
+        actor=actor,
+        verb="applications.call.closed_early",
+        comment=reason,
+        changes={"closed_early_reason": reason},
+        idempotency_key=f"call-closed:{call.pk}",
+        refused=lambda _state: ApplicationError(_("This call is not open any more.")),
+    )
+    waiting = User.objects.filter(
+        applications__call=call, applications__status__in=NOT_SUBMITTED
+    ).distinct()
+    title, closes_on = call.title, call.closes_on
+    notify(
+        waiting,
+        verb="applications.call.closed_early",
+        title=lambda: _("The call “%(title)s” closed early") % {"title": title},
+        body=lambda: (
+            _("It was to close on %(date)s. Reason: %(reason)s")
+            % {"date": closes_on.isoformat(), "reason": reason}
+        ),
+        url=call.get_absolute_url(),
+        obj=call,
+    )
+    return call
 
 
 def call_notice_start(call: Call, *, actor: User, starts_on: date, ends_on: date, comment: str):

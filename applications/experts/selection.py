@@ -26,14 +26,18 @@ SELECTION_VERBS = {
 }
 
 
+# The applicant is told that the review is over, in the same words whatever the result: the
+# bureau may still change its selection, and the result is announced with the public notice
+# (applications.selectors.status_for_applicant).
 SELECTION_TITLES = {
     ApplicationStatus.SELECTED: lambda call: (
-        _("Your application was selected: %(call)s") % {"call": call}
+        _("The expert review of your application is complete: %(call)s") % {"call": call}
     ),
     ApplicationStatus.NOT_SELECTED: lambda call: (
-        _("Your application was not selected: %(call)s") % {"call": call}
+        _("The expert review of your application is complete: %(call)s") % {"call": call}
     ),
 }
+SELECTION_BODY = _("The result is announced with the public notice.")
 
 
 @transaction.atomic
@@ -98,6 +102,7 @@ def selection_save(
             [application.applicant],
             verb=SELECTION_VERBS[target],
             title=lambda title=title, name=call.title: title(name),
+            body=SELECTION_BODY,
             url=application.get_absolute_url(),
             obj=application,
         )

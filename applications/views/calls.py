@@ -10,11 +10,11 @@ from django.views.generic import ListView, TemplateView
 
 from accounts.mixins import PermissionRequiredMixin
 from accounts.permissions import can
-from applications import selectors, services, workflow
-from applications.forms import AttachmentForm, CallForm, CriterionFormSet
-from applications.models import Application
+from applications import publication, selectors, services, workflow
+from applications.forms import AttachmentForm, CallCloseForm, CallForm, CriterionFormSet
+from applications.models import Application, CallStatus
 from core import clock
-from policies.selectors import policies_for
+from policies.selectors import current_policies_for
 
 
 class CallListView(PermissionRequiredMixin, ListView):
@@ -32,6 +32,10 @@ class CallListView(PermissionRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         for call in context["calls"]:
             call.my_application = mine.get(call.pk)
+            if call.my_application is not None:
+                call.my_application.status_label = selectors.status_for_applicant(
+                    call.my_application
+                )
             call.can_apply = can(user, "applications.apply_to_call", call)
             call.can_manage = can(user, "applications.manage_call", call)
         context["can_create"] = can(user, "applications.manage_calls")
@@ -42,7 +46,7 @@ class CallFormMixin:
     template_name = "applications/call_form.html"
 
     def policies(self):
-        return policies_for(self.request.user)
+        return current_policies_for(self.request.user, keep=getattr(self.object, "policy", None))
 
     def render_forms(self, form, criteria, attachment=None, status=200):
         context = {
@@ -133,13 +137,28 @@ class CallDetailView(PermissionRequiredMixin, TemplateView):
         return selectors.call_for(user, pk)
 
     def get_context_data(self, **kwargs):
-        call, user = self.object, self.request.user
+        call, user, today = self.object, self.request.user, clock.today()
         manage = can(user, "applications.manage_call", call)
+        # Each button below is shown enabled only when its service would accept it today;
+        # otherwise the page says why (the same words the service would refuse with).
+        publish_refusal = None
+        if manage and not call.policy.public_notice and call.status != CallStatus.PUBLISHED:
+            publish_refusal = publication.publication_refusal(call, today)
+        mine = Application.objects.filter(call=call, applicant=user).first()
         return super().get_context_data(
             call=call,
             can_manage=manage,
-            can_apply=can(user, "applications.apply_to_call", call),
-            my_application=Application.objects.filter(call=call, applicant=user).first(),
+            # The form can be filled in only while the call takes submissions.
+            can_apply=can(user, "applications.apply_to_call", call)
+            and call.accepts_submissions_on(today),
+            closes_early=call.status == CallStatus.OPEN and today <= call.closes_on,
+            close_form=CallCloseForm(),
+            publish_refusal=publish_refusal,
+            open_refusal=workflow.call_open_refusal(call)
+            if manage and call.status == CallStatus.DRAFT
+            else None,
+            my_application=mine,
+            my_status=selectors.status_for_applicant(mine) if mine else "",
             counts=selectors.status_counts(call) if manage else None,
             criteria=call.criteria.all(),
             attachments=call.attachments.all(),
@@ -156,14 +175,32 @@ class CallActionView(PermissionRequiredMixin, View):
         return selectors.call_for(user, pk)
 
     def post(self, request, pk, action):
+        call, today = self.object, clock.today()
         try:
             if action == "open":
-                workflow.call_open(actor=request.user, call=self.object)
+                workflow.call_open(actor=request.user, call=call)
                 messages.success(request, _("The call is open; teachers of the city were told."))
-            elif not workflow.call_close(actor=request.user, call=self.object, today=clock.today()):
-                messages.warning(request, _("The call can only be closed after its closing date."))
+            elif call.status == CallStatus.OPEN and today <= call.closes_on:
+                self.close_early(request, call, today)
+            elif not workflow.call_close(actor=request.user, call=call, today=today):
+                messages.warning(request, _("This call is not open any more."))
             else:
                 messages.success(request, _("The call is closed."))
         except services.ApplicationError as exc:
             messages.error(request, str(exc))
         return redirect(reverse("applications:call_detail", args=[pk]))
+
+    def close_early(self, request, call, today) -> None:
+        """Before the closing date the bureau may still close the call, saying why."""
+        form = CallCloseForm(request.POST)
+        if not form.is_valid():
+            raise services.ApplicationError(
+                " ".join(e for errors in form.errors.values() for e in errors)
+            )
+        workflow.call_close_early(
+            actor=request.user, call=call, today=today, reason=form.cleaned_data["reason"]
+        )
+        messages.success(
+            request,
+            _("The call is closed early; applicants whose forms were not submitted were told."),
+        )

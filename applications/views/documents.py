@@ -16,7 +16,7 @@ from accounts.mixins import PermissionRequiredMixin
 from accounts.permissions import can
 from core.files import file_download, stored_file_response
 
-from .. import documents, selectors
+from .. import documents, selectors, word
 
 
 def pdf_response(content: bytes, filename: str, *, as_attachment: bool = True) -> HttpResponse:
@@ -40,6 +40,32 @@ class ApplicationPdfView(ApplicationObjectMixin, View):
         reveal = can(request.user, "accounts.view_personal_details", self.object)
         content = documents.application_pdf(self.object, reveal_personal=reveal)
         return pdf_response(content, documents.pdf_filename(self.object))
+
+
+class ApplicationDocxView(ApplicationObjectMixin, View):
+    """The same form as a Word file (the cities ask for Word and the stamped PDF)."""
+
+    def get(self, request, pk):
+        reveal = can(request.user, "accounts.view_personal_details", self.object)
+        content = word.application_docx(self.object, reveal_personal=reveal)
+        return file_download(
+            content, filename=word.docx_filename(self.object), content_type=word.DOCX_CONTENT_TYPE
+        )
+
+
+class ReviewScanView(ApplicationObjectMixin, View):
+    """A review level's stamped scan (盖章扫描件): whoever may read the application may read
+    the scans of its reviews."""
+
+    def get(self, request, pk, step_pk):
+        step = next((s for s in self.object.review_steps.all() if s.pk == step_pk), None)
+        if step is None or not step.stamped_scan:
+            raise Http404
+        suffix = PurePath(step.stamped_scan.name).suffix
+        name = documents.safe_filename(step.stamped_scan_name) or f"{self.object.pk}-{step.level}"
+        if not name.lower().endswith(suffix.lower()):
+            name += suffix
+        return stored_file_response(step.stamped_scan, name, inline=True)
 
 
 class ApplicationPhotoView(ApplicationObjectMixin, View):

@@ -59,6 +59,7 @@ class NoticeManageView(ActionPermissionMixin, TemplateView):
             and call.notice_ends_on is not None
             and today > call.notice_ends_on,
             can_start=call.policy.public_notice and call.status in workflow.BEFORE_RESULTS,
+            start_refusal=publication.notice_start_refusal(call, today),
             listed=publication.notice_list(call),
             open_objections=open_objections,
             resolved_objections=[o for o in objections if o.state != Objection.State.OPEN],

@@ -97,7 +97,7 @@ class ReviewDecisionView(PermissionRequiredMixin, View):
         return selectors.application_for(user, pk)
 
     def post(self, request, pk):
-        form = OpinionForm(request.POST)
+        form = OpinionForm(request.POST, request.FILES)
         action = {
             "approve": workflow.approve,
             "return": workflow.return_for_revision,
@@ -111,6 +111,7 @@ class ReviewDecisionView(PermissionRequiredMixin, View):
                 actor=request.user,
                 application=self.object,
                 opinion=form.data.get("opinion", ""),
+                stamped_scan=request.FILES.get("stamped_scan"),
             )
         except services.ApplicationError as exc:
             messages.error(request, str(exc))

@@ -7,8 +7,9 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Organisation, Role, RoleAssignment, User
-from applications import services, workflow
+from applications import completeness, services, workflow
 from applications.models import Application, ApplicationStatus, Call
+from policies.application_form import definition_for
 from policies.models import Policy
 from tests.core import files
 
@@ -100,7 +101,7 @@ def fill(
 ) -> Application:
     policy = application.call.policy
     if members is None:
-        members = services.member_rows_allowed(policy)[0]
+        members = completeness.member_rows_allowed(policy)[0]
     if advisors is None:
         advisors = 1
     values = {
@@ -125,8 +126,18 @@ def fill(
         host=values,
         advisors=team_rows(policy, "advisor", advisors),
         members=team_rows(policy, "member", members),
+        answers=answers_for(policy),
         photo=photo() if with_photo else None,
     )
+
+
+def answers_for(policy: Policy) -> dict:
+    """Filled-in answers to the parts of the city's form without a column of their own."""
+    form = definition_for(policy)
+    answers = {f.key: f"{f.label}（示例）" for f in form.host_fields if not f.builtin}
+    answers.update({s.key: f"{s.title}：示例内容。" for s in form.sections if not s.builtin})
+    answers["undertakings"] = {u.key: True for u in form.undertakings}
+    return answers
 
 
 def draft(call: Call, teacher: User, **host) -> Application:

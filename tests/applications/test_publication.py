@@ -191,7 +191,7 @@ def test_suizhou_notice_objection_and_publication(demo, suizhou, client_for, mon
     )
 
     # Not before the notice has ended.
-    assert "runs until 2024-08-31" in refusal(
+    assert "runs until 31 Aug 2024" in refusal(
         publication.call_publish, actor=bureau, call=call, today=NOTICE_END
     )
     frozen(monkeypatch, NOTICE_END)

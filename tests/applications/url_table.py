@@ -123,6 +123,13 @@ ROWS = [
         method="POST",
         also={FORBIDDEN: LZ_READERS},
     ),
+    # Filling the draft from a Word form: the applicant's alone, like the attachments.
+    Row(
+        "applications:application_docx_upload",
+        pk="application:lz.returned",
+        method="POST",
+        also={FORBIDDEN: LZ_READERS},
+    ),
     Row(
         "applications:review_queue",
         ok="lz_school lz_county lz_county_luzhai lz_city sz_school sz_county "
@@ -151,6 +158,14 @@ ROWS = [
     ),
     Row("applications:call_applications", pk="call:lz.open", ok=f"admin {LZ}", visibility=CITY),
     Row("applications:application_pdf", pk="application:lz.at_city", ok=LZ_READERS),
+    Row("applications:application_docx", pk="application:lz.at_city", ok=LZ_READERS),
+    # A level's stamped scan: whoever reads the application.
+    Row(
+        "applications:review_scan",
+        pk="application:lz.at_city",
+        step_pk="review_step:lz.at_city",
+        ok=LZ_READERS,
+    ),
     Row("applications:application_photo", pk="application:lz.at_city", ok=LZ_READERS),
     Row(
         "applications:application_attachment",
