@@ -13,6 +13,7 @@ class AssessmentsConfig(AppConfig):
         from . import (  # noqa: F401
             eligibility,
             exports,
+            history,
             panels,
             permissions,
             services,

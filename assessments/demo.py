@@ -38,6 +38,7 @@ def seed_assessments(policy: Policy, prefix: str, today: date) -> None:
             results="形成主题班会案例集一册，成员论文两篇获市级奖项。",
             member_growth="成员均完成个人成长规划，两人获县级优秀班主任称号。",
             self_scores=scores,
+            host_still_head_teacher=True,
         )
         submitted = report.due_on - timedelta(days=2)
         services.report_submit(actor=studio.host, report=report, today=submitted)

@@ -30,6 +30,12 @@ class AnnualReport(models.Model):
     results = models.TextField(_("results"), blank=True)
     member_growth = models.TextField(_("growth of the members"), blank=True)
     self_scores = models.JSONField(_("self-evaluation"), default=dict, blank=True)
+    # Asked only where the policy's host rule says the host stays a head teacher for the
+    # whole term (as one seed's measures ask); None: not answered (or not asked).
+    host_still_head_teacher = models.BooleanField(
+        _("the host is still a head teacher"), null=True, blank=True
+    )
+    host_obligation_note = models.TextField(_("the host's explanation"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -11,5 +11,5 @@ class FundingConfig(AppConfig):
         # jobs registers the audit export; panels the home panels; selectors the money pages'
         # rules; receivers what funding does on other layers' events (a studio revoked);
         # exports.money the money sheets of the audit workbook
-        from . import jobs, panels, permissions, receivers, selectors  # noqa: F401
+        from . import history, jobs, panels, permissions, receivers, selectors  # noqa: F401
         from .exports import money  # noqa: F401

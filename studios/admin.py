@@ -12,12 +12,14 @@ from .models import (
     ActivityEvidence,
     Attendance,
     GrowthPlan,
+    LiaisonEntry,
     Membership,
     Output,
     RecruitmentRound,
     SeatRequest,
     SemesterSummary,
     Studio,
+    StudioComment,
     StudioPlan,
 )
 
@@ -130,3 +132,19 @@ class ActivityEvidenceAdmin(ReadOnlyAdmin):
     list_filter = ["kind"]
     search_fields = ["title", "original_name", "activity__title"]
     raw_id_fields = ["activity"]
+
+
+@admin.register(LiaisonEntry)
+class LiaisonEntryAdmin(ReadOnlyAdmin):
+    list_display = ["happened_on", "studio", "contact", "organisation", "created_by"]
+    list_filter = ["happened_on"]
+    search_fields = ["contact", "subject", "follow_up", "studio__name"]
+    raw_id_fields = ["studio", "organisation", "created_by"]
+
+
+@admin.register(StudioComment)
+class StudioCommentAdmin(ReadOnlyAdmin):
+    list_display = ["studio", "author", "plan", "activity", "person", "created_at"]
+    list_filter = ["created_at"]
+    search_fields = ["text", "studio__name", "author__full_name"]
+    raw_id_fields = ["studio", "plan", "activity", "person", "author"]

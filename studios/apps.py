@@ -9,5 +9,5 @@ class StudiosConfig(AppConfig):
 
     def ready(self) -> None:
         # exports.sheets registers the studio sheets of the audit workbook (core.exports)
-        from . import panels, permissions, tasks  # noqa: F401
+        from . import history, panels, permissions, tasks  # noqa: F401
         from .exports import sheets  # noqa: F401

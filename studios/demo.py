@@ -8,12 +8,12 @@ activities is left alone, so seeding twice changes nothing.
 
 from datetime import date, timedelta
 
-from accounts.models import Role, RoleAssignment, User
+from accounts.models import Organisation, OrganisationKind, Role, RoleAssignment, User
 from accounts.services import user_ensure
 from policies.models import ActivityKind, Policy, QuotaPeriod, TeamRole
-from policies.rules import period_containing, school_year_start
+from policies.rules import period_containing, school_year_start, team_rule
 from studios.models import AttendanceStatus, Membership, Studio, StudioStatus
-from studios.services import activities, growth, outputs, plans
+from studios.services import activities, comments, growth, liaison, outputs, plans, team
 
 DILIGENT, BEHIND, MISSED = 0, 1, 2
 TITLES = {
@@ -37,9 +37,13 @@ def seed_studio_life(policy: Policy, prefix: str, password: str, today: date) ->
         give_accounts(studio, prefix, password, first=index == 0)
         if studio.activities.exists():
             continue
+        if index == 0:
+            staff_assistant_and_advisor(studio, prefix, password)
         profile = index % 3
         log_a_year(studio, profile, today)
         write_plans_and_files(studio, today)
+        if index == 0:
+            assistant_and_advisor_at_work(studio, prefix, today)
 
 
 def give_accounts(studio: Studio, prefix: str, password: str, *, first: bool) -> None:
@@ -57,6 +61,72 @@ def give_accounts(studio: Studio, prefix: str, password: str, *, first: bool) ->
             user=user, role=Role.TEACHER, organisation=studio.school
         )
         Membership.objects.filter(pk=membership.pk).update(user=user)
+
+
+def staff_assistant_and_advisor(studio: Studio, prefix: str, password: str) -> None:
+    """The first studio's assistant (where its policy has one: ``{prefix}_assistant``, who works
+    in the paired county) and its advisor named in the application (``{prefix}_advisor``) get
+    accounts, so that the demo shows their work. Password: the demo password."""
+    if team_rule(studio.policy, TeamRole.ASSISTANT) is not None and studio.paired_county_id:
+        county = studio.paired_county
+        workplace = (
+            Organisation.objects.filter(county=county, kind=OrganisationKind.SCHOOL)
+            .order_by("code")
+            .first()
+        )
+        assistant = user_ensure(
+            username=f"{prefix}_assistant",
+            full_name="蓝海燕",
+            email=f"{prefix}_assistant@example.org",
+            password=password,
+        )
+        RoleAssignment.objects.get_or_create(
+            user=assistant, role=Role.TEACHER, organisation=workplace or county
+        )
+        team.membership_add(
+            actor=studio.host,
+            studio=studio,
+            role=TeamRole.ASSISTANT,
+            user=assistant,
+            start_date=studio.term_start,
+        )
+    advisor = studio.memberships.filter(role=TeamRole.ADVISOR, user__isnull=True).first()
+    if advisor is not None:
+        user = user_ensure(
+            username=f"{prefix}_advisor",
+            full_name=advisor.name,
+            email=f"{prefix}_advisor@example.org",
+            password=password,
+        )
+        # As give_accounts links the members: the advisor signs up and is recognised.
+        Membership.objects.filter(pk=advisor.pk).update(user=user)
+
+
+def assistant_and_advisor_at_work(studio: Studio, prefix: str, today: date) -> None:
+    """One liaison entry by the assistant and one advisor's comment on the yearly plan."""
+    assistant = User.objects.filter(
+        username=f"{prefix}_assistant", memberships__studio=studio
+    ).first()
+    if assistant is not None:
+        liaison.liaison_record(
+            actor=assistant,
+            studio=studio,
+            happened_on=max(studio.term_start, today - timedelta(days=12)),
+            organisation=studio.paired_county,
+            contact=f"{studio.paired_county.name}教育局德育股",
+            subject="商定本学期送教下乡的学校、时间和示范班会课的主题。",
+            follow_up="下周发出活动通知，收集参加教师名单。",
+            today=today,
+        )
+    advisor = User.objects.filter(username=f"{prefix}_advisor", memberships__studio=studio).first()
+    plan = studio.plans.filter(kind="yearly").order_by("-version").first()
+    if advisor is not None and plan is not None:
+        comments.comment_add(
+            actor=advisor,
+            studio=studio,
+            plan=plan,
+            text="计划目标清楚。建议把每月的专题研讨与课题研究对应起来，并写明成果形式。",
+        )
 
 
 def periods(policy: Policy, kind: str, start: date, end: date):

@@ -22,6 +22,7 @@ from studios.models import (
     TopicStatus,
 )
 from studios.services import activities as activity_services
+from studios.services import liaison as liaison_services
 from studios.services import team
 
 MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d"]
@@ -67,10 +68,14 @@ class ActivityForm(core_forms.Form):
         label=gettext_lazy("Outputs"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
 
-    def __init__(self, *args, studio, **kwargs):
+    def __init__(self, *args, studio, kinds: list[str] | None = None, **kwargs):
+        """``kinds``: the kinds this user may log (the assistant's pairing kinds); None: all
+        the policy knows."""
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [
-            (k, KIND_LABELS[k]) for k in activity_services.policy_activity_kinds(studio.policy)
+            (k, KIND_LABELS[k])
+            for k in activity_services.policy_activity_kinds(studio.policy)
+            if kinds is None or k in kinds
         ]
         counties = activity_services.serving_counties(studio)
         if counties.exists():
@@ -364,3 +369,48 @@ class SeatRequestForm(core_forms.Form):
         self.schools = {s.pk: s for s in schools}
         self.fields["studio"].choices = [(s.pk, f"{s.name}（{s.school.name}）") for s in studios]
         self.fields["school"].choices = [(s.pk, s.name) for s in schools]
+
+
+class LiaisonForm(core_forms.Form):
+    """One entry of the liaison log (联络记录)."""
+
+    happened_on = forms.DateField(label=gettext_lazy("Date"), widget=core_forms.DateInput())
+    organisation = forms.ModelChoiceField(
+        label=gettext_lazy("County or school"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("— none —"),
+    )
+    contact = forms.CharField(
+        label=gettext_lazy("With whom"),
+        max_length=120,
+        help_text=gettext_lazy("The person or office, e.g. 柳城县教育局德育股 李老师."),
+    )
+    subject = forms.CharField(
+        label=gettext_lazy("What was discussed"),
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    follow_up = forms.CharField(
+        label=gettext_lazy("Follow-up"),
+        max_length=3000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, studio, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = liaison_services.liaison_organisations(studio)
+
+
+class CommentForm(core_forms.Form):
+    """An advisor's (or the host's) comment; what it is about travels in hidden fields."""
+
+    text = forms.CharField(
+        label=gettext_lazy("Your comment"),
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    plan = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    activity = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    person = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)

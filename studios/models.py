@@ -472,3 +472,83 @@ class SeatRequest(models.Model):
     def personal_details_owner(self):
         """For ``accounts.view_personal_details``: the teacher and their school."""
         return self.teacher_id, self.school
+
+
+class LiaisonEntry(models.Model):
+    """联络记录: the assistant's (or host's) log of the studio's administrative liaison: with
+    whom (a county bureau or school, and the person), about what, and what follows from it."""
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="liaison_entries")
+    happened_on = models.DateField(_("date"))
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("county or school"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    contact = models.CharField(_("with whom"), max_length=120)
+    subject = models.TextField(_("what was discussed"))
+    follow_up = models.TextField(_("follow-up"), blank=True)
+    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("liaison entry")
+        verbose_name_plural = _("liaison entries")
+        ordering = ["-happened_on", "-id"]
+        indexes = [models.Index(fields=["studio", "happened_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.happened_on} {self.contact}"
+
+    def audit_organisation(self) -> Organisation:
+        return self.studio.school
+
+
+class StudioComment(models.Model):
+    """An advisor's (or the host's) comment on one of three things of a studio: a plan version,
+    an activity, or a member's growth file there. One model with three nullable keys rather
+    than a generic relation: each key is a real foreign key (deleted with its target, joinable,
+    scoped by ``studio``), and the constraint says exactly one is set."""
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="comments")
+    plan = models.ForeignKey(
+        StudioPlan, on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
+    )
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
+    )
+    person = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("growth file of"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="growth_comments",
+    )
+    author = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("comment"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(plan__isnull=False, activity__isnull=True, person__isnull=True)
+                | models.Q(plan__isnull=True, activity__isnull=False, person__isnull=True)
+                | models.Q(plan__isnull=True, activity__isnull=True, person__isnull=False),
+                name="studio_comment_on_one_thing",
+            )
+        ]
+        indexes = [models.Index(fields=["studio", "person"])]
+
+    def __str__(self) -> str:
+        return f"{self.author}: {self.text[:30]}"
+
+    def audit_organisation(self) -> Organisation:
+        return self.studio.school

@@ -2,6 +2,7 @@
 
 from accounts.models import Role
 from accounts.permissions import has_role, in_scope, role_assignments, rule, works_in_city
+from policies.models import TeamRole
 
 from .models import Membership, Studio, StudioStatus
 
@@ -88,19 +89,27 @@ GROWTH_ROLES = {"member", "shadow"}
 
 @rule("studios.view_growth_file")
 def can_view_growth_file(user, person) -> bool:
-    """A growth file follows its person: they, the hosts of every studio they belong or
-    belonged to, and the bureau overseeing those studios read it."""
+    """A growth file follows its person: they, the hosts (and current advisors) of every studio
+    they belong or belonged to, and the bureau overseeing those studios read it."""
 
     if user.is_superuser or user.pk == person.pk:
         return True
     studios = Studio.objects.filter(memberships__user=person).select_related("school").distinct()
-    return any(is_host(user, s) or can_oversee_studio(user, s) for s in studios)
+    return any(
+        is_host(user, s) or can_oversee_studio(user, s) or is_advisor(user, s) for s in studios
+    )
 
 
 @rule("studios.view_studio_growth")
 def can_view_studio_growth(user, studio) -> bool:
-    """The list of a studio's members' growth files: its host and the bureau overseeing it."""
-    return user.is_superuser or is_host(user, studio) or can_oversee_studio(user, studio)
+    """The list of a studio's members' growth files: its host, its advisors (who comment on
+    the files) and the bureau overseeing it."""
+    return (
+        user.is_superuser
+        or is_host(user, studio)
+        or can_oversee_studio(user, studio)
+        or is_advisor(user, studio)
+    )
 
 
 @rule("studios.keep_growth_file")
@@ -258,3 +267,90 @@ def can_view_recruitment(user, recruitment_round) -> bool:
 @rule("studios.browse_recruitment")
 def can_browse_recruitment(user, _obj=None) -> bool:
     return user.is_superuser or has_role(user, STUDIO_MANAGERS | {Role.TEACHER})
+
+
+# --- the assistant's and the advisors' work (studios.services.liaison, .comments) -------------
+#
+# The seed notice 柳教思政〔2024〕35号: the assistant (协助者) "负责进行工作室行政上的联络交流、
+# 宣传讲座、“手拉手”结对帮扶活动的组织协调"; the advisors (指导老师) "负责给予……指导".
+# Which activities are the
+# pairing ones is the policy's answer (its quotas counted in the paired county), never a list here.
+
+
+def holds_role(user, studio, role: str) -> bool:
+    """A current membership of ``role`` in ``studio``."""
+    return Membership.objects.filter(
+        studio=studio, user=user, role=role, end_date__isnull=True
+    ).exists()
+
+
+def is_assistant(user, studio) -> bool:
+    return holds_role(user, studio, TeamRole.ASSISTANT)
+
+
+def is_advisor(user, studio) -> bool:
+    return holds_role(user, studio, TeamRole.ADVISOR)
+
+
+def pairing_kinds(policy) -> list[str]:
+    """The activity kinds of the policy's quotas that count only in the paired county (the
+    结对帮扶 activities the assistant organises); empty where the policy pairs no counties."""
+    kinds: list[str] = []
+    for quota in policy.activity_quotas.all():
+        if quota.in_paired_county and not quota.per_member:
+            kinds += [k for k in quota.kinds if k not in kinds]
+    return kinds
+
+
+def activity_kinds_for(user, studio) -> list[str] | None:
+    """Which kinds of activity ``user`` may log or change in ``studio``: None for every kind
+    the policy knows (the host), the pairing kinds for its assistant, [] for anyone else."""
+    if can_manage_studio(user, studio):
+        return None
+    if studio.status == StudioStatus.ACTIVE and is_assistant(user, studio):
+        return pairing_kinds(studio.policy)
+    return []
+
+
+@rule("studios.log_activity")
+def can_log_activity(user, studio) -> bool:
+    """The host logs any activity; the assistant logs the policy's pairing activities."""
+    kinds = activity_kinds_for(user, studio)
+    return kinds is None or bool(kinds)
+
+
+@rule("studios.change_activity")
+def can_change_activity(user, activity) -> bool:
+    """The host changes any activity; the assistant a pairing activity."""
+    kinds = activity_kinds_for(user, activity.studio)
+    return kinds is None or activity.kind in kinds
+
+
+@rule("studios.view_liaison")
+def can_view_liaison(user, studio) -> bool:
+    """The liaison log: the host, the assistant, the advisors and the bureau overseeing it."""
+    if user.is_superuser or is_host(user, studio) or can_oversee_studio(user, studio):
+        return True
+    return Membership.objects.filter(
+        studio=studio,
+        user=user,
+        end_date__isnull=True,
+        role__in=[TeamRole.ASSISTANT, TeamRole.ADVISOR],
+    ).exists()
+
+
+@rule("studios.keep_liaison")
+def can_keep_liaison(user, studio) -> bool:
+    """Writing the liaison log of an active studio: its assistant and its host."""
+    return can_manage_studio(user, studio) or (
+        studio.status == StudioStatus.ACTIVE and is_assistant(user, studio)
+    )
+
+
+@rule("studios.comment_in_studio")
+def can_comment_in_studio(user, studio) -> bool:
+    """Comments on the plans, activities and members' growth files of an active studio: its
+    advisors (their guidance) and its host. Members and the assistant read them."""
+    return can_manage_studio(user, studio) or (
+        studio.status == StudioStatus.ACTIVE and is_advisor(user, studio)
+    )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import activities, growth, home, outputs, plans, plaques, team
+from .views import activities, comments, growth, home, liaison, outputs, plans, plaques, team
 
 app_name = "studios"
 
@@ -81,4 +81,12 @@ urlpatterns = [
     path("studios/<int:pk>/outputs/", outputs.StudioOutputsView.as_view(), name="studio_outputs"),
     path("outputs/<int:pk>/file/", outputs.OutputFileView.as_view(), name="output_file"),
     path("resources/", outputs.ResourcesView.as_view(), name="resources"),
+    # the assistant's liaison log, the advisors' comments
+    path("studios/<int:pk>/liaison/", liaison.LiaisonListView.as_view(), name="liaison_list"),
+    path(
+        "studios/<int:pk>/liaison/<int:entry_pk>/edit/",
+        liaison.LiaisonEditView.as_view(),
+        name="liaison_edit",
+    ),
+    path("studios/<int:pk>/comments/", comments.CommentAddView.as_view(), name="comment_add"),
 ]

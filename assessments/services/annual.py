@@ -25,6 +25,7 @@ from ..models import (
     ExpertScore,
     Outcome,
 )
+from ..obligations import obligation_flagged
 from ..selectors import assessors_of, experts_of
 from .rectification import rectification_open, studio_revoke
 from .shared import _assessor_may_act, _clean_scores, _locked_assessment, _moment, _total
@@ -117,6 +118,27 @@ def outcome_for_total(policy: Policy, total: Decimal) -> str:
     return Outcome.FAIL
 
 
+def _check_reasons(
+    assessment: AnnualAssessment, outcome: str, comment: str, required_actions: str
+) -> None:
+    """What a decision must say: why a studio failed and what it must rectify; why it passes
+    when its host did not confirm the policy's head-teacher obligation."""
+    if outcome == Outcome.FAIL and not comment:
+        raise AssessmentError(_("Say why the studio failed."))
+    # the seed 《建设与管理办法》 do not make a host who stopped being a head teacher an automatic
+    # fail (第十七条 knows only 合格/不合格 and rectification): a pass stands, with the reason.
+    if outcome != Outcome.FAIL and obligation_flagged(assessment.report) and not comment:
+        raise AssessmentError(
+            _(
+                "The host did not confirm being still a head teacher, as this policy requires "
+                "for the whole term: say in the comment why the studio passes nonetheless."
+            )
+        )
+    policy = assessment.studio.policy
+    if outcome == Outcome.FAIL and policy.rectification_on_fail and not required_actions.strip():
+        raise AssessmentError(_("Say what the studio must do to rectify."))
+
+
 @transaction.atomic
 def assessment_decide(
     *,
@@ -167,10 +189,7 @@ def assessment_decide(
             )
         outcome = derived
     comment = comment.strip()
-    if outcome == Outcome.FAIL and not comment:
-        raise AssessmentError(_("Say why the studio failed."))
-    if outcome == Outcome.FAIL and policy.rectification_on_fail and not required_actions.strip():
-        raise AssessmentError(_("Say what the studio must do to rectify."))
+    _check_reasons(assessment, outcome, comment, required_actions)
 
     workflow.assessment_decide(
         assessment,

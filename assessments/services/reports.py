@@ -22,6 +22,7 @@ from ..models import (
     AnnualReportAttachment,
     ReportStatus,
 )
+from ..obligations import host_obligation
 from ..selectors import assessors_of, report_window, reports_due
 from .annual import assessment_open
 from .shared import REPORT_ATTACHMENT_TYPES, _assessor_may_act, _clean_scores, _moment
@@ -91,15 +92,33 @@ def report_save(
     results: str,
     member_growth: str,
     self_scores: dict,
+    host_still_head_teacher: bool | None = None,
+    host_obligation_note: str = "",
 ) -> AnnualReport:
-    """The host keeps a draft (or a returned report): text and self-evaluation."""
+    """The host keeps a draft (or a returned report): text and self-evaluation, and, where the
+    policy's host rule asks it (assessments.obligations), whether they are still a head
+    teacher."""
     report = _locked_report(report)
     _host_may_write(actor, report)
     report.work_done = work_done.strip()
     report.results = results.strip()
     report.member_growth = member_growth.strip()
     report.self_scores = _clean_scores(report.studio.policy, self_scores or {}, complete=False)
-    report.save(update_fields=["work_done", "results", "member_growth", "self_scores"])
+    if host_obligation(report.studio.policy) is not None:
+        report.host_still_head_teacher = host_still_head_teacher
+        report.host_obligation_note = (host_obligation_note or "").strip()[:3000]
+    else:
+        report.host_still_head_teacher, report.host_obligation_note = None, ""
+    report.save(
+        update_fields=[
+            "work_done",
+            "results",
+            "member_growth",
+            "self_scores",
+            "host_still_head_teacher",
+            "host_obligation_note",
+        ]
+    )
     audit_record(actor=actor, obj=report, verb="assessments.report.saved", to_state=report.status)
     return report
 
@@ -157,6 +176,11 @@ def report_submit(*, actor: User, report: AnnualReport, today: date) -> AnnualRe
         problems.append(_("Describe the work done."))
     if not report.results:
         problems.append(_("Describe the results."))
+    if host_obligation(report.studio.policy) is not None:
+        if report.host_still_head_teacher is None:
+            problems.append(_("Say whether you are still a head teacher."))
+        elif not report.host_still_head_teacher and not report.host_obligation_note:
+            problems.append(_("Explain why you are no longer a head teacher."))
     if problems:
         raise AssessmentError(" ".join(problems))
     _clean_scores(report.studio.policy, report.self_scores, complete=True)

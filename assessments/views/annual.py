@@ -30,6 +30,7 @@ from ..models import (
     RectificationStatus,
     ReportStatus,
 )
+from ..obligations import host_obligation, obligation_flagged
 
 
 def default_year(day: date) -> int:
@@ -39,6 +40,11 @@ def default_year(day: date) -> int:
 
 def scores_from(post, indicators) -> dict[str, str]:
     return {i.code: post.get(f"score-{i.code}", "").strip() for i in indicators}
+
+
+def yes_no(value: str) -> bool | None:
+    """A yes/no radio as posted: anything else is "not answered"."""
+    return {"yes": True, "no": False}.get(value)
 
 
 # --- lists ------------------------------------------------------------------------------------
@@ -138,6 +144,8 @@ class AnnualReportView(ActionPermissionMixin, TemplateView):
             may_assess=can(user, "assessments.assess_studio", studio)
             and report.status == ReportStatus.SUBMITTED,
             assessment=assessment,
+            obligation=host_obligation(studio.policy),
+            obligation_flagged=report.status != ReportStatus.DRAFT and obligation_flagged(report),
             **kwargs,
         )
 
@@ -156,6 +164,8 @@ class AnnualReportView(ActionPermissionMixin, TemplateView):
                     results=post.get("results", ""),
                     member_growth=post.get("member_growth", ""),
                     self_scores={k: v for k, v in scores_from(post, indicators).items() if v},
+                    host_still_head_teacher=yes_no(post.get("host_still_head_teacher", "")),
+                    host_obligation_note=post.get("host_obligation_note", ""),
                 )
                 if action == "submit":
                     services.report_submit(actor=user, report=report, today=clock.today())
@@ -281,6 +291,8 @@ class AssessmentDetailView(ActionPermissionMixin, TemplateView):
             and rectification.status
             in (RectificationStatus.SUBMITTED, RectificationStatus.REVOCATION_PROPOSED),
             is_host=is_host,
+            obligation=host_obligation(policy),
+            obligation_flagged=obligation_flagged(assessment.report),
             default_deadline=clock.today() + timedelta(days=policy.rectification_days),
             outcomes=[
                 (Outcome.PASS, Outcome.PASS.label),

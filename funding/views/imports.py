@@ -28,6 +28,7 @@ from accounts.imports import (
 )
 from accounts.mixins import PermissionRequiredMixin
 from accounts.models import Job, JobStatus
+from accounts.onboarding_views import onboarding_after_import
 from core import spreadsheets
 from core.files import file_download
 from funding import imports
@@ -58,7 +59,9 @@ def _imported(request, outcome, bureau):
             "updated": outcome.update_count,
         },
     )
-    return redirect("funding:data_import")
+    # People just imported cannot log in yet: offer to invite them, or print their codes.
+    offer = onboarding_after_import(request, outcome.usernames())
+    return offer or redirect("funding:data_import")
 
 
 def _not_imported(request, outcome, bureau, status=400):

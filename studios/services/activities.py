@@ -30,6 +30,7 @@ from ..models import (
     Membership,
     Studio,
 )
+from ..permissions import activity_kinds_for
 
 # The roles whose attendance the host records by default (advisors and the host are optional).
 ATTENDING_ROLES = (TeamRole.MEMBER, TeamRole.ASSISTANT, TeamRole.SHADOW)
@@ -190,6 +191,15 @@ def _store_evidence(activity: Activity, evidence: list) -> list[ActivityEvidence
 # --- services --------------------------------------------------------------------------------
 
 
+def _may_log_kind(actor: User, studio: Studio, kind: str) -> None:
+    """The assistant organises the pairing activities only (the policy says which kinds)."""
+    allowed = activity_kinds_for(actor, studio)
+    if allowed is not None and kind not in allowed:
+        raise StudioError(
+            _("As the studio's assistant you log its pairing-assistance activities only.")
+        )
+
+
 @transaction.atomic
 def activity_log(
     *,
@@ -207,13 +217,15 @@ def activity_log(
     evidence: list[tuple[str, str, object]] | None = None,
     today: date,
 ) -> Activity:
-    """The host logs an activity that has taken place, with who came and what proves it.
+    """The host (or, for the policy's pairing activities, the assistant) logs an activity
+    that has taken place, with who came and what proves it.
 
     A pairing-assistance visit serves the studio's paired county unless another is named.
     Every member with an account is asked to confirm their attendance.
     """
-    if not can(actor, "studios.manage_studio", studio):
+    if not can(actor, "studios.log_activity", studio):
         raise StudioError(_("Only the host of an active studio may log its activities."))
+    _may_log_kind(actor, studio, kind)
     checked = _check(
         studio=studio,
         kind=kind,
@@ -278,12 +290,14 @@ def activity_update(
     remove_evidence: list[int] | None = None,
     today: date,
 ) -> Activity:
-    """The host corrects an activity. A member whose attendance changes confirms it again;
-    a member left out of ``attendance`` loses their record."""
+    """The host (or the assistant, for a pairing activity) corrects an activity. A member
+    whose attendance changes confirms it again; a member left out of ``attendance`` loses
+    their record."""
     activity = Activity.objects.select_for_update().select_related("studio").get(pk=activity.pk)
     studio = activity.studio
-    if not can(actor, "studios.manage_studio", studio):
+    if not can(actor, "studios.change_activity", activity):
         raise StudioError(_("Only the host of an active studio may change its activities."))
+    _may_log_kind(actor, studio, kind)
     checked = _check(
         studio=studio,
         kind=kind,

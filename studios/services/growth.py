@@ -17,7 +17,7 @@ from accounts.models import User
 from accounts.permissions import can, scope_q
 from accounts.services import audit_record, notify
 from core import clock
-from policies.models import QuotaPeriod
+from policies.models import QuotaPeriod, TeamRole
 from policies.rules import Period, period_containing, school_year_start, semester_label
 
 from ..errors import StudioError
@@ -431,14 +431,20 @@ def studio_growth(studio: Studio) -> list[MemberRow]:
 
 def growth_people_for(user: User) -> QuerySet[User]:
     """People whose growth file ``user`` may open: themselves, the people of the studios they
-    host, and of the studios they oversee (the same answer as ``studios.view_growth_file``)."""
+    host or currently advise, and of the studios they oversee (the same answer as
+    ``studios.view_growth_file``)."""
 
     people = User.objects.all()
     if user.is_superuser:
         return people
     hosted = get_objects_for_user(user, "studios.manage_studio", klass=Studio, with_superuser=False)
+    advised = Membership.objects.filter(
+        user=user, role=TeamRole.ADVISOR, end_date__isnull=True
+    ).values("studio")
     studios = Studio.objects.filter(
-        Q(pk__in=hosted.values("pk")) | scope_q(user, roles=STUDIO_MANAGERS, prefix="school__")
+        Q(pk__in=hosted.values("pk"))
+        | Q(pk__in=advised)
+        | scope_q(user, roles=STUDIO_MANAGERS, prefix="school__")
     )
     belongs = Membership.objects.filter(user=OuterRef("pk"), studio__in=studios.values("pk"))
     return people.filter(Q(pk=user.pk) | Q(Exists(belongs)))

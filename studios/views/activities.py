@@ -37,7 +37,10 @@ from studios.models import (
     AttendanceStatus,
     EvidenceKind,
 )
+from studios.permissions import activity_kinds_for
 from studios.services import activities as activity_services
+from studios.services import comments as comment_services
+from studios.views.comments import comment_form_for
 
 EVIDENCE_SLOTS = 4
 # --- the request's attendance table and evidence slots -----------------------------------------
@@ -140,8 +143,13 @@ class ActivityFormPage(TemplateView):
     def save(self, form, rows):
         raise NotImplementedError
 
+    def form(self, *args, **kwargs) -> ActivityForm:
+        """The kinds offered are those this user may log (all, or the pairing ones)."""
+        kinds = activity_kinds_for(self.request.user, self.object)
+        return ActivityForm(*args, studio=self.object, kinds=kinds, **kwargs)
+
     def post(self, request, *args, **kwargs):
-        form = ActivityForm(request.POST, studio=self.object)
+        form = self.form(request.POST)
         rows = attendance_rows(self.candidates(), data=request.POST)
         if not form.is_valid():
             return self.page(form=form, rows=rows, status=400, activity=self.activity)
@@ -158,13 +166,15 @@ class ActivityFormPage(TemplateView):
 
 
 class ActivityCreateView(StudioMixin, ActivityFormPage):
-    permission = "studios.manage_studio"
+    """The host logs any activity, the assistant the policy's pairing ones."""
+
+    permission = "studios.log_activity"
 
     def candidates(self):
         return attendance_candidates(self.object)
 
     def get(self, request, pk):
-        form = ActivityForm(studio=self.object, initial={"held_on": clock.today()})
+        form = self.form(initial={"held_on": clock.today()})
         return self.page(form=form, rows=attendance_rows(self.candidates()))
 
     def save(self, data, attendance):
@@ -179,15 +189,19 @@ class ActivityCreateView(StudioMixin, ActivityFormPage):
 
 
 class ActivityEditView(ActivityMixin, ActivityFormPage):
-    permission = "studios.manage_studio"
+    """The host changes any activity, the assistant a pairing one."""
+
+    permission = "studios.change_activity"
+
+    def permissions_needed(self, request):
+        yield self.permission, self.activity
 
     def candidates(self):
         return attendance_candidates(self.object, self.activity)
 
     def get(self, request, pk, activity_pk):
         activity = self.activity
-        form = ActivityForm(
-            studio=self.object,
+        form = self.form(
             initial={
                 field: getattr(activity, field)
                 for field in ("kind", "title", "held_on", "online", "place", "summary", "outputs")
@@ -265,7 +279,7 @@ class ActivityListView(StudioMixin, ListView):
         show_absences = can(user, "studios.view_absences", studio)
         return super().get_context_data(
             studio=studio,
-            is_host=can(user, "studios.manage_studio", studio),
+            may_log=can(user, "studios.log_activity", studio),
             kinds=[
                 (k, KIND_LABELS[k]) for k in activity_services.policy_activity_kinds(studio.policy)
             ],
@@ -291,7 +305,9 @@ class ActivityDetailView(ActivityMixin, TemplateView):
                 "membership__role", "membership__start_date", "membership_id"
             ),
             evidence=activity.evidence.all(),
-            is_host=can(user, "studios.manage_studio", studio),
+            may_change=can(user, "studios.change_activity", activity),
+            comments=comment_services.comments_on(studio, activity=activity),
+            comment_form=comment_form_for(user, studio, activity=activity),
             **kwargs,
         )
 

@@ -19,8 +19,11 @@ from studios.forms import (
 )
 from studios.models import (
     SemesterSummary,
+    StudioComment,
 )
+from studios.permissions import GROWTH_ROLES
 from studios.services import growth
+from studios.views.comments import comment_form_for
 from studios.views.mixins import StudioMixin
 
 
@@ -83,6 +86,30 @@ def _summary_forms(user, file, bound=None) -> tuple[list, dict]:
     return add_forms, edit_forms
 
 
+def growth_comment_groups(user, person, file) -> list[dict]:
+    """Per studio where the person keeps a growth file: its advisors' comments on the file,
+    and the form for whoever may comment there (the studio's advisors and host)."""
+    comments: dict[int, list] = {}
+    for comment in (
+        StudioComment.objects.filter(person=person)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    ):
+        comments.setdefault(comment.studio_id, []).append(comment)
+    groups = []
+    for time in file.studios:
+        if not any(m.role in GROWTH_ROLES for m in time.memberships):
+            continue
+        groups.append(
+            {
+                "studio": time.studio,
+                "comments": comments.get(time.studio.pk, []),
+                "form": comment_form_for(user, time.studio, person=person),
+            }
+        )
+    return groups
+
+
 def growth_file_context(request, person, *, plan_form=None, summary_form=None) -> dict:
     user = request.user
     file = growth.growth_file(person)
@@ -96,6 +123,7 @@ def growth_file_context(request, person, *, plan_form=None, summary_form=None) -
         summary.can_review = hosts[summary.studio_id] and summary.reviewed_at is None
         if summary.can_review:
             summary.review_form = review_form(summary)
+    context["comment_groups"] = growth_comment_groups(user, person, file)
     if context["own"]:
         memberships = growth.my_growth_memberships(user)
         if memberships and plan_form is None:

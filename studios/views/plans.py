@@ -18,7 +18,9 @@ from studios.forms import (
 from studios.models import (
     PlanKind,
 )
+from studios.services import comments as comment_services
 from studios.services import plans
+from studios.views.comments import comment_form_for
 from studios.views.mixins import StudioMixin
 
 
@@ -130,5 +132,7 @@ class PlanVersionView(StudioMixin, PermissionRequiredMixin, TemplateView):
             is_latest=series.current is not None and series.current.pk == plan.pk,
             year_label=school_year_label(plan.school_year) if plan.school_year else "",
             is_host=can(self.request.user, "studios.manage_studio", studio),
+            comments=comment_services.comments_on(studio, plan=plan),
+            comment_form=comment_form_for(self.request.user, studio, plan=plan),
             **kwargs,
         )

@@ -50,6 +50,7 @@ def submitted_report(studio: Studio, *, year: int = 2024, today: date = WINDOW_D
         results="形成案例集一册。",
         member_growth="两名成员获县级表彰。",
         self_scores=full_scores(studio, "0.8"),
+        host_still_head_teacher=True,
     )
     return services.report_submit(actor=studio.host, report=report, today=today)
 
@@ -121,6 +122,7 @@ def test_host_writes_attaches_submits_and_the_assessor_is_told(demo):
         results="成果",
         member_growth="",
         self_scores={"rules": "8"},
+        host_still_head_teacher=True,
     )
     services.report_attach(
         actor=studio.host,
@@ -137,6 +139,7 @@ def test_host_writes_attaches_submits_and_the_assessor_is_told(demo):
         results="成果",
         member_growth="",
         self_scores=full_scores(studio),
+        host_still_head_teacher=True,
     )
     services.report_submit(actor=studio.host, report=report, today=WINDOW_DAY)
     report.refresh_from_db()
@@ -151,6 +154,7 @@ def test_host_writes_attaches_submits_and_the_assessor_is_told(demo):
             results="y",
             member_growth="",
             self_scores={},
+            host_still_head_teacher=True,
         )
 
 
@@ -166,6 +170,7 @@ def test_self_scores_stay_within_each_indicators_points(demo):
                 results="",
                 member_growth="",
                 self_scores=bad,
+                host_still_head_teacher=True,
             )
 
 
@@ -226,6 +231,7 @@ def test_return_needs_a_comment_then_resubmit_and_accept(demo):
         results=report.results,
         member_growth="补充：三名成员获县级表彰。",
         self_scores=report.self_scores,
+        host_still_head_teacher=True,
     )
     services.report_submit(actor=studio.host, report=report, today=DECISION_DAY)
     assessment = services.report_accept(actor=officer, report=report, today=DECISION_DAY)
@@ -246,6 +252,7 @@ def test_the_host_of_another_studio_and_other_roles_may_not_write(demo):
                 results="y",
                 member_growth="",
                 self_scores={},
+                host_still_head_teacher=True,
             )
     assert not can(other.host, "assessments.write_report", studio)
     assert can(studio.host, "assessments.write_report", studio)
@@ -474,6 +481,7 @@ def test_host_and_assessor_work_through_the_pages(demo, monkeypatch):
         "work_done": "工作",
         "results": "成果",
         "member_growth": "成长",
+        "host_still_head_teacher": "yes",  # Suizhou's host rule asks it each year
         **{f"score-{k}": v for k, v in full_scores(studio).items()},
     }
     assert host.post(url, data).status_code == 302
@@ -625,6 +633,7 @@ def test_home_panels(demo, client_for):
         results="r",
         member_growth="",
         self_scores=full_scores(studio),
+        host_still_head_teacher=True,
     )
     services.report_submit(actor=studio.host, report=report, today=WINDOW_DAY)
     items = [i for p in panels_for(demo.user("sz_ce")) for i in p.items]

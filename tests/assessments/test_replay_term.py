@@ -10,7 +10,7 @@ import pytest
 
 from accounts.models import Notification, Role, RoleAssignment
 from accounts.scheduling import run_jobs
-from applications import services as application_services
+from applications import completeness as application_completeness
 from assessments import evaluation, services
 from assessments.models import (
     AnnualReport,
@@ -64,6 +64,7 @@ def test_a_whole_term_for_a_studio_of_each_city(demo, settings):
                 results="形成案例集。",
                 member_growth="成员获县级表彰。",
                 self_scores=full_scores(studio, "0.8"),
+                host_still_head_teacher=True,
             )
             services.report_submit(actor=studio.host, report=report, today=reminder)
         decided = date(year + 1, 1, 6)
@@ -152,5 +153,5 @@ def test_a_whole_term_for_a_studio_of_each_city(demo, settings):
     )
     call = open_call("suizhou", opens_on=date(2027, 9, 1), closes_on=date(2027, 9, 30))
     application = draft(call, sz.host)
-    problems = application_services.application_problems(application, today=date(2027, 9, 10))
+    problems = application_completeness.application_problems(application, today=date(2027, 9, 10))
     assert exclusion.until.isoformat() in " ".join(problems["__all__"])

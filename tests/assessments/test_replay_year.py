@@ -56,6 +56,7 @@ def test_a_year_of_annual_assessment_replayed(demo, settings):  # noqa: C901
                     results="形成案例集。",
                     member_growth="成员获县级表彰。",
                     self_scores=full_scores(studio, "0.8"),
+                    host_still_head_teacher=True,
                 )
                 services.report_submit(actor=studio.host, report=report, today=day)
         if day == date(2025, 1, 6):

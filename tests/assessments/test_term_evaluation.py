@@ -13,7 +13,7 @@ from django.urls import reverse
 from accounts.models import AuditEntry, Notification, Role, RoleAssignment, User
 from accounts.permissions import can
 from accounts.scheduling import run_jobs
-from applications import services as application_services
+from applications import completeness as application_completeness
 from applications import workflow
 from applications.services import ApplicationError
 from assessments import evaluation as ev
@@ -220,7 +220,7 @@ def test_a_failed_term_excludes_the_host_where_the_policy_says_so_and_the_form_r
         ).stdout.decode()
         assert "期满评估结果通知书" in text and "不合格" in text and "2030年8月31日" in text
     # once the next cycle is over, the host may apply again
-    problems = application_services.application_problems(application, today=date(2030, 9, 1))
+    problems = application_completeness.application_problems(application, today=date(2030, 9, 1))
     assert not any("2030-08-31" in m for m in problems.get("__all__", []))
 
 
@@ -232,7 +232,7 @@ def test_a_failed_term_does_not_exclude_where_the_policy_does_not(demo):
     assert not HostExclusion.objects.exists()
     call = open_call("liuzhou-2024", opens_on=date(2027, 9, 1), closes_on=date(2027, 9, 30))
     application = draft(call, studio.host)
-    problems = application_services.application_problems(application, today=date(2027, 9, 10))
+    problems = application_completeness.application_problems(application, today=date(2027, 9, 10))
     assert not problems.get("__all__")
 
 

@@ -57,6 +57,8 @@ RULES = [
     RuleRow("studios.view_my_attendance", ok=EVERYONE),
     RuleRow("studios.write_growth_file", "user:lz_member", ok="lz_member", visibility=PERSONAL),
     RuleRow("policies.view_policy", "policy_obj:lz", ok=f"admin {LZ}", visibility=CITY),
+    RuleRow("policies.manage_policies", ok="admin lz_city sz_city"),
+    RuleRow("policies.manage_policy", "policy_obj:lz", ok="admin lz_city", visibility=CITY),
     RuleRow(
         "studios.view_recruitment",
         "round:lz",
@@ -70,4 +72,10 @@ RULES = [
     ),
     RuleRow("studios.view_studio_certificate", "studio:lz.p1", ok="admin lz_city lz_p1"),
     RuleRow("studios.view_studio_growth", "studio:lz.p1", ok="admin lz_city lz_ce lz_p1"),
+    # The assistant's and advisors' rules (tests/studios/test_roles.py has them as those roles).
+    RuleRow("studios.log_activity", "studio:lz.p1", ok="admin lz_p1"),
+    RuleRow("studios.change_activity", "activity:lz.p1", ok="admin lz_p1"),
+    RuleRow("studios.view_liaison", "studio:lz.p1", ok="admin lz_city lz_ce lz_p1"),
+    RuleRow("studios.keep_liaison", "studio:lz.p1", ok="admin lz_p1"),
+    RuleRow("studios.comment_in_studio", "studio:lz.p1", ok="admin lz_p1"),
 ]

@@ -30,6 +30,28 @@ RECRUITS = "lz_teacher lz_p1 lz_member"
 ROWS = [
     Row("policies:policy_list", ok=EVERYONE),
     Row("policies:policy_detail", code="policy:lz", ok=f"admin {LZ}", visibility=CITY),
+    # The policy editor: a municipal bureau's administrator, for their own city only.
+    Row("policies:policy_create", ok="admin lz_city sz_city"),
+    Row(
+        "policies:policy_create",
+        variant="from a preset",
+        query="start=liuzhou-2024",
+        ok="admin lz_city sz_city",
+    ),
+    Row(
+        "policies:policy_edit",
+        code="policy:lz",
+        ok="admin lz_city",
+        also={FORBIDDEN: " ".join(r for r in LZ.split() if r != "lz_city")},
+        visibility=CITY,
+    ),
+    Row(
+        "policies:policy_form_edit",
+        code="policy:lz",
+        ok="admin lz_city",
+        also={FORBIDDEN: " ".join(r for r in LZ.split() if r != "lz_city")},
+        visibility=CITY,
+    ),
     Row("studios:studio_directory", visibility=PUBLIC),
     # A county studio: its county and the city-wide overseers, not the next county.
     Row(
@@ -146,4 +168,26 @@ ROWS = [
     # A shared output is a resource for the whole city.
     Row("studios:output_file", pk="output:lz.p1", ok=f"admin {LZ}", visibility=CITY),
     Row("studios:resources", ok=EVERYONE),
+    # The liaison log: the host, the assistant and advisors (no demo login), and the bureau.
+    Row(
+        "studios:liaison_list",
+        pk="studio:lz.p1",
+        ok="admin lz_city lz_ce lz_p1",
+        also={FORBIDDEN: "lz_auditor lz_member"},
+    ),
+    Row(
+        "studios:liaison_edit",
+        pk="studio:lz.p1",
+        entry_pk="liaison:lz.p1",
+        ok="admin lz_p1",
+        also={FORBIDDEN: "lz_city lz_ce lz_auditor lz_member"},
+    ),
+    # Advisors (no demo login) and the host comment; an empty post comes back with a message.
+    Row(
+        "studios:comment_add",
+        pk="studio:lz.p1",
+        method="POST",
+        ok="admin lz_p1",
+        also={FORBIDDEN: "lz_city lz_ce lz_auditor lz_member"},
+    ),
 ]
