@@ -12,6 +12,7 @@ DAILY_JOBS = [
     ("applications.close_calls", 0, 10),
     ("applications.end_notice_periods", 0, 15),
     ("applications.remind_call_deadlines", 7, 30),
+    ("applications.remind_reviewers", 7, 35),
     ("studios.flag_unmet_quotas", 1, 0),
     ("assessments.open_term_evaluations", 1, 30),
     ("studios.remind_unconfirmed_attendance", 7, 40),

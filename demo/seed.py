@@ -7,12 +7,12 @@ Idempotent: every step is get-or-create by a stable code.
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils import timezone
 
 from accounts.models import OrganisationKind, Role, User
 from accounts.services import city_ensure, organisation_ensure, role_assign, user_ensure
 from applications.demo import seed_applications
 from assessments.demo import seed_assessments
+from core import clock
 from funding.demo import seed_funding
 from policies.services import policy_load_preset
 from studios.demo import first_host, seed_studio_life
@@ -158,7 +158,7 @@ def seed_demo(*, with_applications: bool = True) -> list[DemoLogin]:
             role_assign(actor=None, user=user, role=role, organisation=orgs[org_code])
             logins.append(DemoLogin(username, full_name, str(role.label), orgs[org_code].name))
         if with_applications:
-            today = timezone.localdate()
+            today = clock.today()  # the day the app sees, so a rehearsal can set it
             seed_applications(policy, spec["prefix"], password, today)
             seed_studio_life(policy, spec["prefix"], password, today)
             seed_assessments(policy, spec["prefix"], today)

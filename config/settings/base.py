@@ -258,6 +258,10 @@ MINGSHI_BASE_URL = env("MINGSHI_BASE_URL", "http://127.0.0.1:8000")
 # many days of an activity (reminded before and after that date, once each).
 MINGSHI_REMINDER_DAYS_BEFORE = int(env("MINGSHI_REMINDER_DAYS_BEFORE", "3"))
 MINGSHI_ATTENDANCE_CONFIRM_DAYS = int(env("MINGSHI_ATTENDANCE_CONFIRM_DAYS", "7"))
+# Reviewers (schools, counties, experts, the bureau) are reminded once when an application has
+# waited this many days at their level: a bureau-set default, unless the policy gives its own
+# (as it may for the days before a deadline, policies.Policy.reminder_*).
+MINGSHI_REMINDER_WAITING_DAYS = int(env("MINGSHI_REMINDER_WAITING_DAYS", "7"))
 # Background jobs (accounts/jobs.py): a running job holds a lease of this many seconds, renewed
 # by its worker every quarter of it. A job whose lease lapsed (its worker died) is started again,
 # at most MINGSHI_JOB_MAX_ATTEMPTS times in all, then failed and its owner told. A queued job
@@ -279,6 +283,14 @@ MINGSHI_RECOVERY_CODES = int(env("MINGSHI_RECOVERY_CODES", "10"))
 # others keep their session up to SESSION_COOKIE_AGE.
 MINGSHI_IDLE_TIMEOUT_ROLES = env_list("MINGSHI_IDLE_TIMEOUT_ROLES", _STAFF_ROLES)
 MINGSHI_IDLE_TIMEOUT_MINUTES = int(env("MINGSHI_IDLE_TIMEOUT_MINUTES", "30"))
+# Onboarding (accounts/onboarding.py): an e-mailed invitation link works once, for this many
+# days; a printed activation code works once, for this many days (a sheet travels by hand), and
+# stops working after this many wrong codes typed for its username. PASSWORD_RESET_TIMEOUT is
+# Django's own (a "forgot password" link), shortened from its three days to one.
+MINGSHI_INVITATION_DAYS = int(env("MINGSHI_INVITATION_DAYS", "7"))
+MINGSHI_ACTIVATION_CODE_DAYS = int(env("MINGSHI_ACTIVATION_CODE_DAYS", "30"))
+MINGSHI_ACTIVATION_CODE_MAX_ATTEMPTS = int(env("MINGSHI_ACTIVATION_CODE_MAX_ATTEMPTS", "5"))
+PASSWORD_RESET_TIMEOUT = int(env("DJANGO_PASSWORD_RESET_TIMEOUT", str(24 * 3600)))
 # How many reverse proxies stand in front (their X-Forwarded-For is trusted); 0 = none.
 MINGSHI_TRUSTED_PROXY_COUNT = int(env("MINGSHI_TRUSTED_PROXY_COUNT", "0"))
 

@@ -48,6 +48,10 @@ JOURNEYS: dict[tuple[str, str], str] = {
     ("applications:call_notice_manage", "resolve"): "suizhou (objection)",
     ("applications:call_publish", ""): "liuzhou, suizhou",
     ("funding:data_import", ""): "large import",
+    # The municipal bureau sets up and changes its city's rules.
+    ("policies:policy_create", "save"): "policy editor",
+    ("policies:policy_edit", "save"): "policy editor (a new version, then a refused edit)",
+    ("policies:policy_form_edit", "save"): "policy editor (the application form's title)",
     # The bureau runs its studios.
     ("studios:studio_team", "add"): "studio admin",
     ("studios:studio_team", "replace"): "studio admin",
@@ -74,6 +78,10 @@ JOURNEYS: dict[tuple[str, str], str] = {
     ("studios:studio_outputs", "save"): "studio year",
     ("studios:studio_outputs", "delete"): "studio year",
     ("studios:studio_growth", ""): "studio year (review a summary)",
+    # The assistant and the advisor (no demo login; tests/browser/test_studio_roles.py).
+    ("studios:liaison_list", ""): "studio roles (the assistant records a liaison)",
+    ("studios:liaison_edit", ""): "studio roles (the assistant adds the follow-up)",
+    ("studios:comment_add", ""): "studio roles (the advisor comments)",
     ("assessments:annual_report", "save"): "studio year",
     ("assessments:annual_report", "attach"): "studio year",
     ("assessments:annual_report", "detach"): "studio year",
@@ -108,6 +116,15 @@ JOURNEYS: dict[tuple[str, str], str] = {
     ("accounts:preferences", ""): "shell",
     ("accounts:password_change", ""): "shell",
     ("accounts:notifications_read", ""): "shell",
+    # Onboarding: the school invites and prints codes; the people set their passwords.
+    ("accounts:organisation_people", "invite"): "account security (onboarding)",
+    ("accounts:organisation_people", "invite_all"): "account security (onboarding)",
+    ("accounts:organisation_people", "codes"): "account security (onboarding)",
+    ("accounts:organisation_people", "codes_pdf"): "account security (onboarding)",
+    ("accounts:invitation_accept", ""): "account security (onboarding)",
+    ("accounts:activate", ""): "account security (onboarding)",
+    ("accounts:password_reset", ""): "account security (onboarding)",
+    ("accounts:password_reset_confirm", ""): "account security (onboarding)",
 }
 
 # Buttons no journey presses, and why.

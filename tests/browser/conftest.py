@@ -38,6 +38,18 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+def accept_dialogs(page):
+    """Irreversible buttons ask through window.confirm (static/js/confirm.js); a journey that
+    presses one means it, so every dialog is accepted (Playwright dismisses them otherwise)."""
+    page.on("dialog", lambda dialog: dialog.accept())
+    return page
+
+
+@pytest.fixture
+def page(page):
+    return accept_dialogs(page)
+
+
 @pytest.fixture(autouse=True)
 def record_buttons(monkeypatch):
     """Every POST the live server answers during a browser test counts as a button pressed."""
@@ -100,7 +112,7 @@ def as_user(browser, demo_site, settings):
     def _as(username: str):
         context = browser.new_context(locale="zh-CN", accept_downloads=True)
         contexts.append(context)
-        page = context.new_page()
+        page = accept_dialogs(context.new_page())
         page.set_default_timeout(15_000)
         page.goto(f"{demo_site.url}/login/")
         page.fill("#id_username", username)

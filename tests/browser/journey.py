@@ -29,13 +29,25 @@ def fill_host_block(page, tmp_path, *, name: str, paired_county: str | None = No
     page.set_input_files("#id_photo", str(photo))
     page.fill("#id_achievements", "近五年获市级优秀班主任称号。")
     page.fill("#id_plan", "指导思想：立德树人。工作目标：培养骨干班主任。")
+    fill_city_parts(page)
+
+
+def fill_city_parts(page) -> None:
+    """What the city's own form adds: its further sections (x_…) and the host's undertakings."""
+    for area in page.locator("textarea[name^='x_']").all():
+        area.fill("近五年主持市级德育课题一项。")
+    for box in page.locator("input[type=checkbox][name^='undertaking_']").all():
+        box.check()
 
 
 def fill_member_rows(page, first: int, last: int) -> None:
+    """Each row's columns that the city's members table has (Liuzhou's has no years column)."""
     for i in range(first, last):
         page.fill(f"#id_members-{i}-name", f"成员{i}")
-        page.fill(f"#id_members-{i}-birth_month", "1988-03")
-        page.fill(f"#id_members-{i}-head_teacher_years", "7")
+        for field, value in (("birth_month", "1988-03"), ("head_teacher_years", "7")):
+            cell = page.locator(f"#id_members-{i}-{field}")
+            if cell.count():
+                cell.fill(value)
 
 
 def approve_in_queue(page, base: str, host: str, opinion: str) -> None:

@@ -9,6 +9,8 @@ import pytest
 from django_otp.oath import TOTP
 from playwright.sync_api import expect
 
+from .conftest import accept_dialogs
+
 # Records every CSP violation on the page, before any of the page's own code runs.
 LISTEN = """
 window.__csp = [];
@@ -102,3 +104,90 @@ def test_five_wrong_passwords_lock_the_login_with_a_clear_message(page, demo_sit
     password_step(page, demo_site.url, "lz_city", settings.MINGSHI_DEMO_PASSWORD)
     expect(page.get_by_test_id("lockout")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/login/"))
+
+
+def _log_out(page):
+    page.locator("details.dropdown summary").click()
+    page.get_by_role("button", name="退出登录").click()
+
+
+def _link(pattern: str) -> str:
+    from django.core import mail
+
+    found = re.search(pattern, mail.outbox[-1].body)
+    assert found, mail.outbox[-1].body
+    return found.group(1)
+
+
+def test_a_school_brings_its_teachers_in_on_a_phone(browser, demo_site, settings):
+    """The school's administrator invites one teacher by e-mail and prints a code for another
+    (390 px wide, as on a phone); each sets their own password; one later forgets it."""
+    from accounts import services
+    from accounts.models import Organisation
+
+    school = Organisation.objects.get(code="liucheng-sx", city__code="liuzhou")
+    for username, email in (("t_mail", "t_mail@example.org"), ("t_paper", "")):
+        person = services.user_ensure(
+            username=username, full_name=f"{username}老师", email=email, must_change_password=True
+        )
+        services.role_assign(actor=None, user=person, role="teacher", organisation=school)
+    url, chosen = demo_site.url, "Qiu-shui-2024-chang"
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    page = accept_dialogs(context.new_page())
+    password_step(page, url, "lz_school", settings.MINGSHI_DEMO_PASSWORD)
+    page.goto(f"{url}/organisations/{school.pk}/")
+    page.get_by_role("button", name="人员与账号").click()
+    expect(page.get_by_role("heading", name="人员与账号")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways page
+    row = page.get_by_test_id("person-t_mail")
+    row.get_by_role("button", name="发送邀请").click()
+    expect(page.get_by_role("status").first).to_contain_text("已向 1 人发出邀请")
+    page.get_by_role("button", name=re.compile("邀请这些人员")).click()  # replaces the first
+    expect(page.get_by_test_id("person-t_mail")).to_contain_text("已邀请")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="激活码下载为 PDF").click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    page.get_by_role("button", name=re.compile("打印激活码（")).click()  # replaces the PDF's
+    sheet = page.get_by_test_id("code-sheet")
+    expect(sheet).to_contain_text("t_paper")
+    code = sheet.get_by_test_id("code").inner_text()
+    invitation_path = _link(r"https?://[^/\s]+(/invitation/[^/\s]+/)")
+    _log_out(page)
+
+    # The invited teacher opens the link and chooses a password: logged in, nothing forced.
+    page.goto(f"{url}{invitation_path}")
+    page.fill("#id_new_password1", chosen)
+    page.fill("#id_new_password2", chosen)
+    page.get_by_role("button", name="设置密码").click()
+    expect(page).to_have_url(f"{url}/")
+    expect(page.get_by_role("status").first).to_contain_text("密码已设置")
+    _log_out(page)
+    page.goto(f"{url}{invitation_path}")  # a second time: said in words
+    expect(page.get_by_test_id("invitation-problem")).to_contain_text("已经使用过")
+
+    # The other teacher types the code from the sheet.
+    page.goto(f"{url}/login/")
+    page.get_by_role("link", name="我有激活码").click()
+    page.fill("#id_username", "t_paper")
+    page.fill("#id_code", code)
+    page.fill("#id_new_password1", chosen)
+    page.fill("#id_new_password2", chosen)
+    page.get_by_role("button", name="激活并登录").click()
+    expect(page).to_have_url(f"{url}/")
+    _log_out(page)
+
+    # Forgot password: a link by e-mail, then the login page as usual.
+    page.goto(f"{url}/login/")
+    page.get_by_role("link", name="忘记密码？").click()
+    page.fill("#id_email", "t_mail@example.org")
+    page.get_by_role("button", name="发送链接").click()
+    expect(page.get_by_test_id("reset-sent")).to_be_visible()
+    reset_path = _link(r"https?://[^/\s]+(/password/reset/[^/\s]+/[^/\s]+/)")
+    page.goto(f"{url}{reset_path}")
+    page.fill("#id_new_password1", "Chun-feng-2025-hua")
+    page.fill("#id_new_password2", "Chun-feng-2025-hua")
+    page.get_by_role("button", name="设置新密码").click()
+    expect(page.get_by_role("heading", name="密码已修改")).to_be_visible()
+    password_step(page, url, "t_mail", "Chun-feng-2025-hua")
+    expect(page).to_have_url(f"{url}/")
+    context.close()

@@ -23,6 +23,7 @@ def test_officer_fails_host_rectifies_officer_accepts(demo_site, as_user, clock)
         results="形成班会课案例集。",
         member_growth="一名成员获县级表彰。",
         self_scores=full_scores(studio, "0.7"),
+        host_still_head_teacher=True,
     )
     services.report_submit(actor=studio.host, report=report, today=clock.day)
 

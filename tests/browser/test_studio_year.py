@@ -88,6 +88,8 @@ def test_a_report_returned_resubmitted_failed_and_the_studio_revoked(
     host.fill("#id_member_growth", "一名成员获县级表彰。")
     for field in host.locator("[data-testid=report-form] input[type=number]").all():
         field.fill("1")
+    # Suizhou's host rule: the host stays a head teacher for the term, confirmed each year.
+    host.check("[data-testid=obligation-yes]")
     host.click("button[name=action][value=save]")
     expect(host.locator(".ms-messages")).to_be_visible()
     scan = tmp_path / "活动记录.pdf"

@@ -9,6 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import Resolver404, resolve
 from hypothesis import strategies as st
 
+from tests.core import files
+
 from .world import real_pdf, real_png
 
 
@@ -235,6 +237,17 @@ HOSTILE_FILES = [
     _file("photo.png", real_png(), "image/png"),
     _file("scan.pdf", real_pdf(), "application/pdf"),
     _file("noext", b"plain text", "text/plain"),
+    # Real Word packages a Word upload must refuse: no form in it; an XML part with a DTD.
+    _file("blank.docx", files.docx(), "application/msword"),
+    _file(
+        "entities.docx",
+        files.docx(
+            extra_parts={
+                "word/evil.xml": '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>'
+            }
+        ),
+        "application/msword",
+    ),
 ]
 
 

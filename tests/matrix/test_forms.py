@@ -44,6 +44,8 @@ EVERYWHERE = {
     "studios:studio_directory",
     "applications:objection_file",
     "studios:resources",
+    "accounts:activate",
+    "accounts:password_reset",
 }
 EVERYWHERE_ROLES = {"anon", "lz_city", "sz_teacher"}
 # A refused login or second-factor code is recorded: the attempt counts towards the lockout
@@ -52,6 +54,8 @@ REFUSAL_MAY_WRITE = {
     "accounts:login": ("axes_", "accounts_auditentry"),
     "accounts:otp_setup": ("otp_totp_", "accounts_auditentry"),
     "accounts:otp_verify": ("otp_totp_", "otp_static_", "accounts_auditentry"),
+    # A wrong activation code counts against the person's printed code (and may block it).
+    "accounts:activate": ("accounts_invitation", "accounts_auditentry"),
 }
 
 

@@ -138,6 +138,7 @@ def build_world() -> World:
         Activity,
         Attendance,
         GrowthPlan,
+        LiaisonEntry,
         Membership,
         SemesterSummary,
         Studio,
@@ -169,8 +170,9 @@ def build_world() -> World:
         world.add(f"user:{name}", User.objects.get(username=name))
 
     # --- calls and applications ----------------------------------------------------------------
-    lz_open = Call.objects.get(bureau__city__code=LZ, status=CallStatus.OPEN)
-    sz_open = Call.objects.get(bureau__city__code=SZ, status=CallStatus.OPEN)
+    # The call still taking applications (the demo also has one whose closing date just passed).
+    lz_open = Call.objects.get(bureau__city__code=LZ, status=CallStatus.OPEN, closes_on__gte=today)
+    sz_open = Call.objects.get(bureau__city__code=SZ, status=CallStatus.OPEN, closes_on__gte=today)
     lz_past = Call.objects.get(bureau__city__code=LZ, status=CallStatus.PUBLISHED)
     sz_past = Call.objects.get(bureau__city__code=SZ, status=CallStatus.PUBLISHED)
     world.add("call:lz.open", lz_open)
@@ -210,6 +212,14 @@ def build_world() -> World:
         actor=returned.applicant, application=returned, title="证明材料", upload=pdf_upload()
     )
     world.add("application_attachment:lz.returned", returned.attachments.get())
+    # The school's stamped page (盖章扫描件) on the application at the city: the seed decided
+    # its steps without scans, so the file is put on the step as the review would have.
+    from django.core.files.base import ContentFile
+
+    school_step = world.obj("application:lz.at_city").review_steps.filter(level="school").last()
+    school_step.stamped_scan_name = "学校盖章页.pdf"
+    school_step.stamped_scan.save("stamped.pdf", ContentFile(real_pdf()))
+    world.add("review_step:lz.at_city", school_step)
     world.add(
         "assignment:lz.expert",
         ExpertAssignment.objects.filter(expert=u["lz_expert"], application__call=lz_open)
@@ -324,6 +334,8 @@ def build_world() -> World:
         today=today,
     )
     world.add("output:lz.p1", output)
+    # The demo's assistant recorded one liaison of the first studio (studios.demo).
+    world.add("liaison:lz.p1", LiaisonEntry.objects.filter(studio=lz_host_studio).first())
 
     # A recruitment round for the bureau's seats of the running batch, with one request.
     round_ = recruitment.round_open(
@@ -406,6 +418,18 @@ def build_world() -> World:
         "notification:lz_city",
         Notification.objects.filter(recipient=u["lz_city"]).order_by("pk").first(),
     )
+    # Two teachers of 柳城县实验小学 as an import leaves them (no password yet), one with an
+    # e-mail address: the people page then shows the invitation and code forms.
+    from accounts import services as account_services
+
+    for username, email in (("lz_new_mail", "new@example.org"), ("lz_new_paper", "")):
+        person = account_services.user_ensure(
+            username=username, full_name="新老师", email=email, must_change_password=True
+        )
+        account_services.role_assign(
+            actor=None, user=person, role="teacher", organisation=world.obj("org:lz.liucheng-sx")
+        )
+        world.add(f"user:{username}", person)
     job = jobs.job_start(
         actor=u["lz_city"],
         kind="applications.call_packet",
