@@ -36,7 +36,15 @@ from tablib import Dataset
 from core.spreadsheets import WorkbookRefused, inspect_workbook
 
 from . import services
-from .models import City, Organisation, OrganisationKind, Role, SchoolStage, User
+from .models import (
+    ROLE_ORGANISATION_KINDS,
+    City,
+    Organisation,
+    OrganisationKind,
+    Role,
+    SchoolStage,
+    User,
+)
 from .permissions import scope_q
 
 # The hidden column the reader adds: the row's number in the workbook (the header is row 1).
@@ -538,23 +546,21 @@ class SchoolResource(BureauImportResource):
         )
 
 
-class TeacherResource(BureauImportResource):
-    identifier = "teachers"
-    title = gettext_lazy("Teachers")
+class PersonResource(BureauImportResource):
+    """The columns every sheet of people has: who they are and how to reach them."""
+
     username = Field(column_name="用户名")
     full_name = Field(column_name="姓名")
     phone = Field(column_name="手机号")
     email = Field(column_name="电子邮箱")
-    school = Field(column_name="学校代码")
     notes = {
         "用户名": gettext_lazy(
             "Required. The login name (letters, digits and @ . + - _). An existing account "
-            "of this city only gains the teacher role; its details are left as they are."
+            "of this city only gains the role; its details are left as they are."
         ),
-        "姓名": gettext_lazy("Required. The teacher's full name."),
+        "姓名": gettext_lazy("Required. The person's full name."),
         "手机号": gettext_lazy("Optional."),
         "电子邮箱": gettext_lazy("Optional, but needed to set a password by email."),
-        "学校代码": gettext_lazy("Required. The code of the teacher's school in this city."),
     }
 
     placeholder = User
@@ -569,7 +575,7 @@ class TeacherResource(BureauImportResource):
             )
         }
 
-    def plan_row(self, row, errors):
+    def person_plan(self, row, errors) -> dict:
         column = {key: f.column_name for key, f in self.fields.items()}
         username = self.text(row, column["username"], "username", errors, max_length=150)
         if username:
@@ -590,13 +596,6 @@ class TeacherResource(BureauImportResource):
                 validate_email(email)
             except ValidationError:
                 errors.setdefault("email", []).append(_("Not an email address."))
-        school_code = self.text(row, column["school"], "school", errors, max_length=60)
-        school = self.organisations.get(school_code)
-        if school_code and (school is None or school.kind != OrganisationKind.SCHOOL):
-            errors.setdefault("school", []).append(
-                _("No school of %(city)s has the code %(code)s.")
-                % {"city": self.city.name, "code": school_code}
-            )
         existing = self.users.get(username)
         label = None
         if existing is not None:
@@ -609,32 +608,131 @@ class TeacherResource(BureauImportResource):
                     % {"city": self.city.name}
                 )
             else:
-                label = _("Existing account: the teacher role is added")
+                label = self.existing_label()
         return {
             "username": username,
             "full_name": full_name,
             "phone": phone,
             "email": email,
-            "school": school,
             "exists": existing is not None,
             "label": label,
         }
 
-    def write(self, plan):
-        user = services.user_ensure(
+    def existing_label(self):
+        return _("Existing account: the role is added")
+
+    def write_person(self, plan) -> User:
+        return services.user_ensure(
             username=plan["username"],
             full_name=plan["full_name"],
             email=plan["email"],
             phone=plan["phone"],
             must_change_password=True,
         )
+
+
+class TeacherResource(PersonResource):
+    identifier = "teachers"
+    title = gettext_lazy("Teachers")
+    school = Field(column_name="学校代码")
+    notes = {
+        **PersonResource.notes,
+        "学校代码": gettext_lazy("Required. The code of the teacher's school in this city."),
+    }
+
+    def existing_label(self):
+        return _("Existing account: the teacher role is added")
+
+    def plan_row(self, row, errors):
+        plan = self.person_plan(row, errors)
+        school_code = self.text(
+            row, self.fields["school"].column_name, "school", errors, max_length=60
+        )
+        school = self.organisations.get(school_code)
+        if school_code and (school is None or school.kind != OrganisationKind.SCHOOL):
+            errors.setdefault("school", []).append(
+                _("No school of %(city)s has the code %(code)s.")
+                % {"city": self.city.name, "code": school_code}
+            )
+        return {**plan, "school": school}
+
+    def write(self, plan):
+        user = self.write_person(plan)
         services.role_assign(
             actor=self.actor, user=user, role=Role.TEACHER, organisation=plan["school"]
         )
 
 
+# The roles a bureau appoints from a sheet (teachers have their own sheet), by the words a
+# bureau writes in the 角色 column: the role's Chinese label or its code.
+STAFF_ROLES = [
+    Role.SCHOOL_ADMIN,
+    Role.FINANCE_OFFICER,
+    Role.COUNTY_REVIEWER,
+    Role.MUNICIPAL_ADMIN,
+    Role.CE_OFFICER,
+    Role.EXPERT,
+    Role.AUDITOR,
+]
+
+
+class StaffResource(PersonResource):
+    """Reviewers, administrators, experts and auditors, each with the role and the
+    organisation they act for, so that a new city sets up its review chain itself."""
+
+    identifier = "staff"
+    title = gettext_lazy("Reviewers and other staff")
+    organisation = Field(column_name="单位代码")
+    role = Field(column_name="角色")
+    notes = {
+        **PersonResource.notes,
+        "单位代码": gettext_lazy(
+            "The code of the school or county the person acts for; leave blank for the "
+            "municipal bureau (administrators, experts, auditors)."
+        ),
+        "角色": gettext_lazy(
+            "Required. One of 学校管理员, 学校财务人员, 县区审核员, 市教育局管理员, "
+            "继教中心管理员, 评审专家, 审计人员."
+        ),
+    }
+
+    def plan_row(self, row, errors):
+        plan = self.person_plan(row, errors)
+        words = str(row.get(self.fields["role"].column_name) or "").strip()
+        role = next((r for r in STAFF_ROLES if words in (r.value, str(r.label), _(r.label))), None)
+        if role is None:
+            errors.setdefault("role", []).append(
+                _("“%(word)s” is not a role this sheet appoints.") % {"word": words or "—"}
+            )
+        code = str(row.get(self.fields["organisation"].column_name) or "").strip()
+        organisation = self.organisations.get(code) if code else self.bureau
+        if organisation is None:
+            errors.setdefault("organisation", []).append(
+                _("No organisation of %(city)s has the code %(code)s.")
+                % {"city": self.city.name, "code": code}
+            )
+        elif role is not None and organisation.kind not in ROLE_ORGANISATION_KINDS[role]:
+            if role == Role.CE_OFFICER and not code:
+                errors.setdefault("organisation", []).append(
+                    _("Give the code of the continuing-education centre.")
+                )
+            else:
+                errors.setdefault("role", []).append(
+                    _("A %(role)s cannot act for %(organisation)s.")
+                    % {"role": role.label, "organisation": organisation.name}
+                )
+        return {**plan, "role": role, "organisation": organisation}
+
+    def write(self, plan):
+        user = self.write_person(plan)
+        services.role_assign(
+            actor=self.actor, user=user, role=plan["role"], organisation=plan["organisation"]
+        )
+
+
 IMPORT_RESOURCES: dict[str, type[BureauImportResource]] = {
-    resource.identifier: resource for resource in (CountyResource, SchoolResource, TeacherResource)
+    resource.identifier: resource
+    for resource in (CountyResource, SchoolResource, TeacherResource, StaffResource)
 }
 
 

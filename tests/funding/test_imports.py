@@ -314,3 +314,47 @@ def test_school_stages_are_read_in_words_or_codes():
     assert parse_school_stages("primary;primary") == ["primary"]
     with pytest.raises(ValueError, match="大学"):
         parse_school_stages("小学、大学")
+
+
+STAFF_HEADERS = ["用户名", "姓名", "手机号", "电子邮箱", "单位代码", "角色"]
+
+
+def test_a_bureau_appoints_its_reviewers_and_experts_from_a_sheet(demo, client_for):
+    """A new city sets up its review chain itself: school administrators, county reviewers
+    and experts come from one sheet, each with the role and the organisation they act for."""
+    client = client_for("lz_city")
+    rows = [
+        ["lcsx_head", "覃校长", "", "qin@x.cn", "liucheng-sx", "学校管理员"],
+        ["lc_review", "韦科长", "", "", "liucheng", "县区审核员"],
+        ["panel_1", "黄教授", "", "huang@x.cn", "", "评审专家"],
+    ]
+    preview = upload(client, "staff", workbook(STAFF_HEADERS, rows))
+    assert preview.status_code == 200 and preview.context["token"]
+    assert not User.objects.filter(username="panel_1").exists()
+    confirm(client, preview)
+    assignments = {
+        (a.user.username, a.role, a.organisation.code)
+        for a in RoleAssignment.objects.filter(
+            user__username__in=["lcsx_head", "lc_review", "panel_1"]
+        ).select_related("user", "organisation")
+    }
+    assert assignments == {
+        ("lcsx_head", Role.SCHOOL_ADMIN, "liucheng-sx"),
+        ("lc_review", Role.COUNTY_REVIEWER, "liucheng"),
+        ("panel_1", Role.EXPERT, lz_bureau().code),
+    }
+    assert not User.objects.get(username="panel_1").has_usable_password()
+
+
+def test_staff_rows_that_do_not_fit_are_named_and_nothing_is_saved(demo, client_for):
+    client = client_for("lz_city")
+    rows = [
+        ["a1", "甲", "", "", "liucheng-sx", "县区审核员"],  # a county role at a school
+        ["a2", "乙", "", "", "no-such", "学校管理员"],  # unknown organisation
+        ["a3", "丙", "", "", "", "校长"],  # not a role the sheet appoints
+    ]
+    response = upload(client, "staff", workbook(STAFF_HEADERS, rows))
+    outcome = response.context["outcome"]
+    assert [row.number for row in outcome.rows if not row.is_valid] == [2, 3, 4]
+    assert response.context["token"] == ""
+    assert not User.objects.filter(username__in=["a1", "a2", "a3"]).exists()
