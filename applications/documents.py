@@ -5,6 +5,7 @@ always printed in Chinese, whatever the reader's interface language: it is the b
 layout, not a page of the product.
 """
 
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -233,6 +234,9 @@ def call_packet_pdf(call: Call, applications) -> bytes:
     """One PDF with the forms of ``applications`` one after another, each from a new page."""
     applications = list(applications)
     _prefetch_form_data(applications)
+    if any(step.stamped_scan for a in applications for step in a.form_steps):
+        # Stamped scans follow their form: laid out form by form, then merged.
+        return call_packet_pdf_stepwise(call, applications, lambda done, total: None)
     return render_pdf(
         "applications/pdf/packet.html",
         {
@@ -268,8 +272,6 @@ def call_packet_pdf_stepwise(call: Call, applications, report) -> bytes:
 def _scan_pdf(step: ReviewStep) -> bytes | None:
     """A review level's stamped scan as PDF pages: a PDF as it is, a photo or scanner image
     as one page its size at A4 (Pillow writes it). None if the stored file is gone or broken."""
-    import io  # noqa: PLC0415
-
     from PIL import Image  # noqa: PLC0415
 
     try:
@@ -295,8 +297,6 @@ def packet_with_scans(applications: list[Application], documents: list) -> bytes
     """The packet's forms (laid out documents, one per application, after
     ``_prefetch_form_data``), each followed by the stamped scans of its current review steps
     in the order they were decided. Without any scan it is the forms' pages alone."""
-    import io  # noqa: PLC0415
-
     scans = {
         application.pk: [s for s in application.form_steps if s.stamped_scan]
         for application in applications

@@ -130,8 +130,11 @@ def test_the_packet_binds_each_forms_scans_after_it(demo):
         stamped_scan=scan_pdf(2),
     )
     application = advance(application, ApplicationStatus.AT_CITY)
+    application.refresh_from_db()
+    without = pages(documents.application_pdf(application))
+    # The packet downloaded at once binds the scans too, not only the background one.
     selection = list(documents.packet_applications(call))
-    without = pages(documents.call_packet_pdf(call, selection))
+    assert pages(documents.call_packet_pdf(call, selection)) == without + 2
 
     done = []
     content = documents.call_packet_pdf_stepwise(
