@@ -122,6 +122,7 @@ JOURNEYS: dict[tuple[str, str], str] = {
     ("accounts:organisation_people", "codes"): "account security (onboarding)",
     ("accounts:organisation_people", "codes_pdf"): "account security (onboarding)",
     ("accounts:invitation_accept", ""): "account security (onboarding)",
+    ("applications:application_docx_upload", ""): "new bureau (the form read back from Word)",
     ("accounts:activate", ""): "account security (onboarding)",
     ("accounts:password_reset", ""): "account security (onboarding)",
     ("accounts:password_reset_confirm", ""): "account security (onboarding)",
