@@ -280,13 +280,16 @@ def user_ensure(
     email: str = "",
     phone: str = "",
     password: str | None = None,
+    password_hash: str | None = None,
     must_change_password: bool = False,
 ) -> User:
     """Create the user if missing; an existing user is left as they are (their password is
     never reset by this). A new user without a password has none usable until they set one
     through a reset. Accounts made for someone else (an import, an invitation) pass
     ``must_change_password``: whoever logs in first with a password not of their own choosing
-    changes it before anything else."""
+    changes it before anything else. ``password_hash`` (from ``make_password``) lets many
+    accounts share one password hashed once: the demo's hundreds of users would otherwise pay
+    the hasher's deliberate cost again for each."""
     user, created = User.objects.get_or_create(
         username=username,
         defaults={
@@ -297,7 +300,9 @@ def user_ensure(
         },
     )
     if created:
-        if password:
+        if password_hash:
+            user.password = password_hash
+        elif password:
             user.set_password(password)
         else:
             user.set_unusable_password()

@@ -55,10 +55,10 @@ GIVEN = [
 
 
 class Seeder:
-    def __init__(self, policy: Policy, prefix: str, password: str):
+    def __init__(self, policy: Policy, prefix: str, password_hash: str):
         self.policy = policy
         self.prefix = prefix
-        self.password = password
+        self.password_hash = password_hash
         self.bureau = Organisation.objects.get(
             city=policy.city, kind=OrganisationKind.MUNICIPAL_BUREAU
         )
@@ -73,7 +73,7 @@ class Seeder:
             username=f"{self.prefix}_{key}",
             full_name=name,
             email=f"{self.prefix}_{key}@example.org",
-            password=self.password,
+            password_hash=self.password_hash,
         )
         role_assign(actor=None, user=user, role=role, organisation=organisation)
         return user
@@ -210,8 +210,8 @@ class Seeder:
                 )
 
 
-def seed_applications(policy: Policy, prefix: str, password: str, today: date) -> None:
-    seeder = Seeder(policy, prefix, password)
+def seed_applications(policy: Policy, prefix: str, password_hash: str, today: date) -> None:
+    seeder = Seeder(policy, prefix, password_hash)
     # The running batch was decided last summer, so its studios have about a year behind them.
     year = school_year_start(policy, today).year - 1
     past_title = f"{policy.city.name}首批名班主任工作室申报（{year}年）"

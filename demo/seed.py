@@ -7,6 +7,8 @@ Idempotent: every step is get-or-create by a stable code.
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.utils.translation import gettext as _
 
 from accounts.models import OrganisationKind, Role, User
 from accounts.services import city_ensure, organisation_ensure, role_assign, user_ensure
@@ -14,6 +16,7 @@ from applications.demo import seed_applications
 from assessments.demo import seed_assessments
 from core import clock
 from funding.demo import seed_funding
+from policies.models import TeamRole
 from policies.services import policy_load_preset
 from studios.demo import first_host, seed_studio_life
 
@@ -113,13 +116,15 @@ class DemoLogin:
 
 
 def seed_demo(*, with_applications: bool = True) -> list[DemoLogin]:
-    password = settings.MINGSHI_DEMO_PASSWORD
+    # Hashed once for every demo account: the hasher is slow on purpose, and most of the
+    # seeding's time went into hashing the same password again for each user.
+    password_hash = make_password(settings.MINGSHI_DEMO_PASSWORD)
     logins: list[DemoLogin] = []
-    admin = user_ensure(username="admin", full_name="系统管理员", password=password)
+    admin = user_ensure(username="admin", full_name="系统管理员", password_hash=password_hash)
     if not admin.is_superuser:
         admin.is_superuser = admin.is_staff = True
         admin.save(update_fields=["is_superuser", "is_staff"])
-    logins.append(DemoLogin("admin", admin.full_name, "superuser", "—"))
+    logins.append(DemoLogin("admin", admin.full_name, str(_("Superuser")), "—"))
 
     for preset, spec in CITIES.items():
         policy = policy_load_preset(actor=None, code=preset)
@@ -153,29 +158,30 @@ def seed_demo(*, with_applications: bool = True) -> list[DemoLogin]:
                 username=username,
                 full_name=full_name,
                 email=f"{username}@example.org",
-                password=password,
+                password_hash=password_hash,
             )
             role_assign(actor=None, user=user, role=role, organisation=orgs[org_code])
             logins.append(DemoLogin(username, full_name, str(role.label), orgs[org_code].name))
         if with_applications:
             today = clock.today()  # the day the app sees, so a rehearsal can set it
-            seed_applications(policy, spec["prefix"], password, today)
-            seed_studio_life(policy, spec["prefix"], password, today)
+            seed_applications(policy, spec["prefix"], password_hash, today)
+            seed_studio_life(policy, spec["prefix"], password_hash, today)
             seed_assessments(policy, spec["prefix"], today)
-            seed_funding(policy, spec["prefix"], today)
+            seed_funding(policy, spec["prefix"], today, password_hash=password_hash)
             host = first_host(policy)
-            if host is not None:
-                logins.append(DemoLogin(host.username, host.full_name, "host", policy.city.name))
-            finance = User.objects.filter(username=f"{spec['prefix']}_finance").first()
-            if finance is not None:
-                logins.append(
-                    DemoLogin(
-                        finance.username, finance.full_name, "finance officer", policy.city.name
+            # The studio's people, found by the usernames the apps' demos gave them.
+            studio_people = [
+                (host.username if host else "", TeamRole.HOST.label),
+                (f"{spec['prefix']}_assistant", TeamRole.ASSISTANT.label),
+                (f"{spec['prefix']}_advisor", TeamRole.ADVISOR.label),
+                (f"{spec['prefix']}_member", TeamRole.MEMBER.label),
+                (f"{spec['prefix']}_finance", Role.FINANCE_OFFICER.label),
+            ]
+            found = User.objects.in_bulk([name for name, _label in studio_people], field_name="username")
+            for username, label in studio_people:
+                if username in found:
+                    person = found[username]
+                    logins.append(
+                        DemoLogin(username, person.full_name, str(label), policy.city.name)
                     )
-                )
-            member = User.objects.filter(username=f"{spec['prefix']}_member").first()
-            if member is not None:
-                logins.append(
-                    DemoLogin(member.username, member.full_name, "member", policy.city.name)
-                )
     return logins

@@ -11,6 +11,7 @@ from decimal import Decimal
 from io import BytesIO
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Role, User
@@ -27,15 +28,18 @@ PURPOSES = ["送教下乡交通费", "班主任工作专业书籍", "专题研�
 OFFICERS = ["周会计", "吴会计", "郑会计", "冯会计", "陈会计", "褚会计"]
 
 
-def seed_funding(policy: Policy, prefix: str, today: date) -> None:
+def seed_funding(
+    policy: Policy, prefix: str, today: date, *, password_hash: str | None = None
+) -> None:
     bureau = User.objects.filter(username=f"{prefix}_city").first()
     if bureau is None:
         return
     studios = Studio.objects.filter(policy=policy, status=StudioStatus.ACTIVE).order_by(
         "plaque_number"
     )
+    password_hash = password_hash or make_password(settings.MINGSHI_DEMO_PASSWORD)
     for index, studio in enumerate(studios.select_related("school", "host", "policy")):
-        officer = _finance_officer(studio, prefix, index)
+        officer = _finance_officer(studio, prefix, index, password_hash)
         if not SpecialAccount.objects.filter(school=studio.school).exists():
             services.special_account_save(
                 actor=officer,
@@ -51,13 +55,13 @@ def seed_funding(policy: Policy, prefix: str, today: date) -> None:
             _assets(studio, today)
 
 
-def _finance_officer(studio: Studio, prefix: str, index: int) -> User:
+def _finance_officer(studio: Studio, prefix: str, index: int, password_hash: str) -> User:
     username = f"{prefix}_finance" if index == 0 else f"{prefix}_finance{index + 1}"
     user = user_ensure(
         username=username,
         full_name=OFFICERS[index % len(OFFICERS)],
         email=f"{username}@example.org",
-        password=settings.MINGSHI_DEMO_PASSWORD,
+        password_hash=password_hash,
     )
     role_assign(actor=None, user=user, role=Role.FINANCE_OFFICER, organisation=studio.school)
     return user

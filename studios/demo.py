@@ -29,16 +29,16 @@ TITLES = {
 }
 
 
-def seed_studio_life(policy: Policy, prefix: str, password: str, today: date) -> None:
+def seed_studio_life(policy: Policy, prefix: str, password_hash: str, today: date) -> None:
     studios = list(
         Studio.objects.filter(policy=policy, status=StudioStatus.ACTIVE).order_by("plaque_number")
     )
     for index, studio in enumerate(studios):
-        give_accounts(studio, prefix, password, first=index == 0)
+        give_accounts(studio, prefix, password_hash, first=index == 0)
         if studio.activities.exists():
             continue
         if index == 0:
-            staff_assistant_and_advisor(studio, prefix, password)
+            staff_assistant_and_advisor(studio, prefix, password_hash)
         profile = index % 3
         log_a_year(studio, profile, today)
         write_plans_and_files(studio, today)
@@ -46,7 +46,7 @@ def seed_studio_life(policy: Policy, prefix: str, password: str, today: date) ->
             assistant_and_advisor_at_work(studio, prefix, today)
 
 
-def give_accounts(studio: Studio, prefix: str, password: str, *, first: bool) -> None:
+def give_accounts(studio: Studio, prefix: str, password_hash: str, *, first: bool) -> None:
     """Members named in the application get teacher accounts, as they would by signing up."""
     unlinked = studio.memberships.filter(user__isnull=True).exclude(role=TeamRole.ADVISOR)
     for n, membership in enumerate(unlinked.order_by("pk")):
@@ -55,7 +55,7 @@ def give_accounts(studio: Studio, prefix: str, password: str, *, first: bool) ->
             username=username,
             full_name=membership.name,
             email=f"{username}@example.org",
-            password=password,
+            password_hash=password_hash,
         )
         RoleAssignment.objects.get_or_create(
             user=user, role=Role.TEACHER, organisation=studio.school
@@ -63,7 +63,7 @@ def give_accounts(studio: Studio, prefix: str, password: str, *, first: bool) ->
         Membership.objects.filter(pk=membership.pk).update(user=user)
 
 
-def staff_assistant_and_advisor(studio: Studio, prefix: str, password: str) -> None:
+def staff_assistant_and_advisor(studio: Studio, prefix: str, password_hash: str) -> None:
     """The first studio's assistant (where its policy has one: ``{prefix}_assistant``, who works
     in the paired county) and its advisor named in the application (``{prefix}_advisor``) get
     accounts, so that the demo shows their work. Password: the demo password."""
@@ -78,7 +78,7 @@ def staff_assistant_and_advisor(studio: Studio, prefix: str, password: str) -> N
             username=f"{prefix}_assistant",
             full_name="蓝海燕",
             email=f"{prefix}_assistant@example.org",
-            password=password,
+            password_hash=password_hash,
         )
         RoleAssignment.objects.get_or_create(
             user=assistant, role=Role.TEACHER, organisation=workplace or county
@@ -96,7 +96,7 @@ def staff_assistant_and_advisor(studio: Studio, prefix: str, password: str) -> N
             username=f"{prefix}_advisor",
             full_name=advisor.name,
             email=f"{prefix}_advisor@example.org",
-            password=password,
+            password_hash=password_hash,
         )
         # As give_accounts links the members: the advisor signs up and is recognised.
         Membership.objects.filter(pk=advisor.pk).update(user=user)

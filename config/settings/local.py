@@ -11,3 +11,8 @@ WHITENOISE_AUTOREFRESH = True
 # The demo may log in without a second factor; scripts/dev.sh and seed_demo say so.
 # MINGSHI_OTP_REQUIRED=1 turns it on as in production.
 MINGSHI_OTP_REQUIRED = env_bool("MINGSHI_OTP_REQUIRED", False)
+
+# Tasks run in-process here, so Celery's "Task … succeeded" line for each would fill the console
+# (a thousand of them while seeding the demo); kombu warns that the unused broker has no host.
+LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}  # noqa: F405
+LOGGING["loggers"]["kombu.connection"] = {"level": "ERROR"}  # noqa: F405

@@ -9,6 +9,7 @@ import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -227,7 +228,7 @@ def build_world() -> World:
         .first(),
     )
     # One application still waiting for lz_expert's scores (the demo's are all scored).
-    lz_seeder = Seeder(lz_open.policy, "lz", "x")
+    lz_seeder = Seeder(lz_open.policy, "lz", make_password("x"))
     waiting = lz_seeder.approve_to(
         lz_seeder.submit(lz_seeder.application(lz_open, "lzyz", "m_scoring", today), today),
         ApplicationStatus.EXPERT_REVIEW,
@@ -238,7 +239,7 @@ def build_world() -> World:
     world.add("assignment:lz.expert.open", open_assignment)
 
     # A Suizhou call in its public notice, with one objection on file.
-    seeder = Seeder(lz_open.policy.__class__.objects.get(code="suizhou"), "sz", "x")
+    seeder = Seeder(lz_open.policy.__class__.objects.get(code="suizhou"), "sz", make_password("x"))
     notice_call = seeder.call(
         title="随州市名班主任工作室申报（公示中）",
         opens_on=today - timedelta(days=60),
