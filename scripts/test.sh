@@ -57,4 +57,5 @@ echo "==> migrations match the models"
 DJANGO_SETTINGS_MODULE=config.settings.test .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null
 echo "==> pytest"
 export DJANGO_ALLOW_ASYNC_UNSAFE=true
-exec .venv/bin/python -m pytest --browser chromium "$@"
+# The slowest tests are listed at the end, so that a suite growing slower shows where.
+exec .venv/bin/python -m pytest --browser chromium --durations=20 "$@"
