@@ -37,6 +37,12 @@ def _month(value, reveal: bool) -> str:
     return date_filter(value, MONTH_FORMAT) if reveal else mask_date(value, MONTH_FORMAT)
 
 
+# Host fields kept in Application's own columns; every other field lives in form_data.
+APPLICATION_COLUMNS = frozenset(
+    {"host_name", "professional_title", "post", "research_direction", "work_unit"}
+)
+
+
 def host_value(application: Application, key: str, *, reveal: bool = True) -> str:
     """What the form prints for host field ``key`` (photo: empty; it is an image)."""
     if key == "gender":
@@ -54,13 +60,7 @@ def host_value(application: Application, key: str, *, reveal: bool = True) -> st
         return application.paired_county.name if application.paired_county_id else ""
     if key == "photo":
         return ""
-    if hasattr(Application, key) and key in {
-        "host_name",
-        "professional_title",
-        "post",
-        "research_direction",
-        "work_unit",
-    }:
+    if key in APPLICATION_COLUMNS:
         return getattr(application, key) or ""
     return str((application.form_data or {}).get(key, "") or "")
 

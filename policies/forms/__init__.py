@@ -401,10 +401,11 @@ class RowFormSet(forms.BaseFormSet):
         ]
 
 
-def _formset(form, key, max_num, required_message=None):
+def row_formset(form, key, max_num, required_message=None, *, base=None):
+    """A formset of editor rows, ``key`` naming the fields that must not repeat."""
     formset = forms.formset_factory(
         form,
-        formset=RowFormSet,
+        formset=base or RowFormSet,
         extra=1,
         can_delete=True,
         max_num=max_num,
@@ -416,10 +417,10 @@ def _formset(form, key, max_num, required_message=None):
     return formset
 
 
-TeamRuleFormSet = _formset(TeamRuleForm, ("role",), 10)
-ActivityQuotaFormSet = _formset(ActivityQuotaForm, ("code",), 40)
-IndicatorFormSet = _formset(IndicatorForm, ("scope", "code"), 80)
-CategoryFormSet = _formset(
+TeamRuleFormSet = row_formset(TeamRuleForm, ("role",), 10)
+ActivityQuotaFormSet = row_formset(ActivityQuotaForm, ("code",), 40)
+IndicatorFormSet = row_formset(IndicatorForm, ("scope", "code"), 80)
+CategoryFormSet = row_formset(
     CategoryForm, ("code",), 30, _("List at least one expenditure category.")
 )
 

@@ -9,7 +9,7 @@ from core import forms as core_forms
 
 from ..application_form import HOST_FIELDS, TABLE_ROLES, TEAM_COLUMNS
 from ..models import TeamRule
-from . import RowFormSet
+from . import RowFormSet, row_formset
 
 CUSTOM = "custom"
 # The first option of a row's select: an added row left as it is stays unchanged (and unsaved).
@@ -185,17 +185,7 @@ class DefinitionRowFormSet(RowFormSet):
 
 
 def _definition_formset(form, key, max_num):
-    formset = forms.formset_factory(
-        form,
-        formset=DefinitionRowFormSet,
-        extra=1,
-        can_delete=True,
-        max_num=max_num,
-        validate_max=True,
-        absolute_max=max_num,
-    )
-    formset.key = key
-    return formset
+    return row_formset(form, key, max_num, base=DefinitionRowFormSet)
 
 
 DEFINITION_FORMSETS = {

@@ -31,6 +31,7 @@ def liaison_organisations(studio: Studio) -> QuerySet[Organisation]:
 
 
 def _check(
+    actor: User,
     studio: Studio,
     *,
     happened_on: date,
@@ -39,6 +40,9 @@ def _check(
     subject: str,
     today: date,
 ) -> None:
+    """Who may keep the log, then what a liaison must be: the same for a new one and an edit."""
+    if not can(actor, "studios.keep_liaison", studio):
+        raise StudioError(_("Only the studio's assistant or host keeps its liaison log."))
     problems = []
     if happened_on > today:
         problems.append(_("A liaison is recorded once it has happened, not before."))
@@ -73,9 +77,8 @@ def liaison_record(
     today: date,
 ) -> LiaisonEntry:
     """The assistant (or host) records one liaison of an active studio."""
-    if not can(actor, "studios.keep_liaison", studio):
-        raise StudioError(_("Only the studio's assistant or host keeps its liaison log."))
     _check(
+        actor,
         studio,
         happened_on=happened_on,
         organisation=organisation,
@@ -111,9 +114,8 @@ def liaison_update(
     """The assistant (or host) corrects an entry, or adds how it was followed up."""
     entry = LiaisonEntry.objects.select_for_update().select_related("studio").get(pk=entry.pk)
     studio = entry.studio
-    if not can(actor, "studios.keep_liaison", studio):
-        raise StudioError(_("Only the studio's assistant or host keeps its liaison log."))
     _check(
+        actor,
         studio,
         happened_on=happened_on,
         organisation=organisation,
