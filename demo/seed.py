@@ -177,7 +177,9 @@ def seed_demo(*, with_applications: bool = True) -> list[DemoLogin]:
                 (f"{spec['prefix']}_member", TeamRole.MEMBER.label),
                 (f"{spec['prefix']}_finance", Role.FINANCE_OFFICER.label),
             ]
-            found = User.objects.in_bulk([name for name, _label in studio_people], field_name="username")
+            found = User.objects.in_bulk(
+                [name for name, _label in studio_people], field_name="username"
+            )
             for username, label in studio_people:
                 if username in found:
                     person = found[username]
