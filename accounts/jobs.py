@@ -1,9 +1,11 @@
 """Background jobs: long work for one user, run by Celery, with progress and a file at the end.
 
 An app registers a runner with ``@job_runner("app.kind")``: ``runner(job, report) -> (filename,
-bytes)``, where ``report(done, total)`` stores progress. The runner must check the owner's
-permission itself: the job runs later, perhaps after the owner lost the right. A runner lets
-the exceptions of ``report()`` pass: one means that this run no longer owns the job.
+bytes or a File)`` (a File is copied into the job's result in chunks: a big one built in a
+temporary file or kept in storage never has to sit in memory), where ``report(done, total)`` stores
+progress. The runner must check the owner's permission itself: the job runs later, perhaps after
+the owner lost the right. A runner lets the exceptions of ``report()`` pass: one means that this
+run no longer owns the job.
 
 Jobs survive a dead worker. A worker claims a job with a conditional update that writes a lease
 (``lease_expires_at``, its id in ``worker``, ``attempts`` + 1). While the runner works, a
@@ -31,6 +33,7 @@ from datetime import datetime, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, connections, transaction
 from django.db.models import Q
@@ -249,8 +252,12 @@ class _Heartbeat(threading.Thread):
         self.join(timeout=30)
 
 
-def _complete(job: Job, attempt: int, filename: str, content: bytes) -> str:
-    job.result.save(filename, ContentFile(content), save=False)
+def _complete(job: Job, attempt: int, filename: str, content: bytes | File) -> str:
+    if isinstance(content, File):
+        with content.open("rb"):
+            job.result.save(filename, content, save=False)
+    else:
+        job.result.save(filename, ContentFile(content), save=False)
     now = timezone.now()
     finished = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, attempts=attempt).update(
         result=job.result.name,

@@ -11,6 +11,8 @@ from .models import (
     ExpertAssignment,
     ExpertConflict,
     Objection,
+    RenderedPacket,
+    RenderedPdf,
     ReviewStep,
     RubricCriterion,
     Score,
@@ -137,3 +139,20 @@ class CallAttachmentAdmin(ReadOnlyAdmin):
     list_display = ["title", "call", "uploaded_at"]
     search_fields = ["title", "original_name", "call__title"]
     list_filter = ["call"]
+
+
+@admin.register(RenderedPdf)
+class RenderedPdfAdmin(ReadOnlyAdmin):
+    """Stored renditions (applications/renditions.py): shown to see what is stored, never
+    edited — a rendition follows its application by version alone."""
+
+    list_display = ["application", "variant", "size", "rendered_at"]
+    list_filter = ["variant"]
+    search_fields = ["application__host_name"]
+    raw_id_fields = ["application"]
+
+
+@admin.register(RenderedPacket)
+class RenderedPacketAdmin(ReadOnlyAdmin):
+    list_display = ["call", "pages", "size", "rendered_at"]
+    search_fields = ["call__title"]

@@ -1,8 +1,9 @@
-"""Official documents of an application: its form as a PDF and a call's packet of forms.
+"""Official documents of an application: its form as HTML and PDF, and what a call's packet holds.
 
-Both go through ``accounts.pdf.render_pdf`` over ``templates/applications/pdf/``. The form is
-always printed in Chinese, whatever the reader's interface language: it is the bureau's official
-layout, not a page of the product.
+The form goes through ``accounts.pdf`` over ``templates/applications/pdf/``. It is always
+printed in Chinese, whatever the reader's interface language: it is the bureau's official
+layout, not a page of the product. Stored PDFs and the packet merged from them are in
+``applications.renditions``.
 """
 
 import io
@@ -13,7 +14,7 @@ from pathlib import Path
 from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
 
 from accounts.models import OrganisationKind
-from accounts.pdf import combine_documents, render_document, render_pdf
+from accounts.pdf import html_pdf, render_html
 
 from . import form_layout
 from .models import Application, ApplicationStatus, Call, ReviewLevel, ReviewStep
@@ -81,9 +82,9 @@ def packet_applications(call: Call) -> QuerySet[Application]:
     )
 
 
-def _prefetch_form_data(applications: list[Application]) -> None:
+def prefetch_form_data(applications: list[Application]) -> None:
     """Team rows in form order and the review steps of the current submission, in one query
-    each (whatever the number of applications)."""
+    each (whatever the number of applications). ``application_html`` needs them."""
     current_steps = (
         ReviewStep.objects.filter(submission_number=F("application__submission_count"))
         .select_related("organisation")
@@ -166,7 +167,7 @@ def _host_rows(cells: list, *, with_photo: bool) -> list[list[dict]]:
 
 
 def _form(application: Application, *, reveal_personal: bool = True) -> dict:
-    """What the form template needs for one application (after ``_prefetch_form_data``),
+    """What the form template needs for one application (after ``prefetch_form_data``),
     laid out as the policy's form definition says. Without ``reveal_personal`` phone numbers
     and birth months are masked."""
     form = form_layout.definition(application)
@@ -219,57 +220,28 @@ def _photo_url(application: Application) -> str:
     return path.as_uri() if path.is_file() else ""
 
 
-def application_pdf(application: Application, *, reveal_personal: bool = True) -> bytes:
-    """The official application form of ``application``, filled in; for a reader who may not
-    see personal details in full (``accounts.view_personal_details``), with them masked."""
-    _prefetch_form_data([application])
+def application_html(application: Application, *, reveal_personal: bool = True) -> str:
+    """The HTML of the official form of ``application`` (after ``prefetch_form_data``): what
+    ``application_pdf`` lays out, and what a stored PDF's version digests."""
     form = _form(application, reveal_personal=reveal_personal)
-    return render_pdf(
+    return render_html(
         "applications/pdf/application.html",
         {"forms": [form], "title": form["title"], "is_draft": form["is_draft"]},
     )
 
 
-def call_packet_pdf(call: Call, applications) -> bytes:
-    """One PDF with the forms of ``applications`` one after another, each from a new page."""
-    applications = list(applications)
-    _prefetch_form_data(applications)
-    if any(step.stamped_scan for a in applications for step in a.form_steps):
-        # Stamped scans follow their form: laid out form by form, then merged.
-        return call_packet_pdf_stepwise(call, applications, lambda done, total: None)
-    return render_pdf(
-        "applications/pdf/packet.html",
-        {
-            "call": call,
-            "title": form_title(call),
-            "forms": [_form(application) for application in applications],
-            "is_draft": False,
-        },
-    )
-
-
-def call_packet_pdf_stepwise(call: Call, applications, report) -> bytes:
-    """The packet, laid out one form at a time so that a background job can report progress
-    (``report(done, total)``); the pages are then written as one PDF."""
-    applications = list(applications)
-    _prefetch_form_data(applications)
-    documents = []
-    for done, application in enumerate(applications, start=1):
-        form = _form(application)
-        documents.append(
-            render_document(
-                "applications/pdf/application.html",
-                {"forms": [form], "title": form["title"], "is_draft": False},
-            )
-        )
-        report(done, len(applications))
-    return packet_with_scans(applications, documents)
+def application_pdf(application: Application, *, reveal_personal: bool = True) -> bytes:
+    """The official application form of ``application``, filled in and laid out now; for a
+    reader who may not see personal details in full (``accounts.view_personal_details``),
+    with them masked. Downloads use the stored copy (``renditions.application_pdf_current``)."""
+    prefetch_form_data([application])
+    return html_pdf(application_html(application, reveal_personal=reveal_personal))
 
 
 # --- stamped scans in the packet -----------------------------------------------------------
 
 
-def _scan_pdf(step: ReviewStep) -> bytes | None:
+def stamped_scan_pdf(step: ReviewStep) -> bytes | None:
     """A review level's stamped scan as PDF pages: a PDF as it is, a photo or scanner image
     as one page its size at A4 (Pillow writes it). None if the stored file is gone or broken."""
     from PIL import Image  # noqa: PLC0415
@@ -291,39 +263,3 @@ def _scan_pdf(step: ReviewStep) -> bytes | None:
             return out.getvalue()
     except Exception:  # Pillow raises many kinds of error on a broken file
         return None
-
-
-def packet_with_scans(applications: list[Application], documents: list) -> bytes:
-    """The packet's forms (laid out documents, one per application, after
-    ``_prefetch_form_data``), each followed by the stamped scans of its current review steps
-    in the order they were decided. Without any scan it is the forms' pages alone."""
-    scans = {
-        application.pk: [s for s in application.form_steps if s.stamped_scan]
-        for application in applications
-    }
-    if not any(scans.values()):
-        return combine_documents(documents)
-    from pypdf import PdfReader, PdfWriter  # noqa: PLC0415
-
-    pieces, pending = [], []
-    for application, document in zip(applications, documents, strict=True):
-        pending.append(document)
-        for step in scans[application.pk]:
-            scan = _scan_pdf(step)
-            if scan is None:
-                continue
-            if pending:
-                pieces.append(combine_documents(pending))
-                pending = []
-            pieces.append(scan)
-    if pending:
-        pieces.append(combine_documents(pending))
-    writer = PdfWriter()
-    for piece in pieces:
-        try:
-            writer.append(PdfReader(io.BytesIO(piece)))
-        except Exception:  # a scan pypdf accepted on upload but cannot copy now: left out
-            continue
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from accounts.jobs import JobRefused, job_runner
 from accounts.permissions import can
 
-from . import documents
+from . import documents, renditions
 from .models import Call
 
 
@@ -19,5 +19,5 @@ def build_call_packet(job, report):
     if not applications:
         raise JobRefused(_("No application of this call has reached the municipal bureau yet."))
     report(0, len(applications))
-    content = documents.call_packet_pdf_stepwise(call, applications, report)
-    return documents.packet_filename(call), content
+    packet = renditions.call_packet(call, applications, report)
+    return documents.packet_filename(call), packet.file

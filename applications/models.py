@@ -497,3 +497,58 @@ class Objection(models.Model):
 
     def audit_organisation(self) -> Organisation:
         return self.application.call.bureau
+
+
+class PdfVariant(models.TextChoices):
+    FULL = "full", _("Complete")
+    MASKED = "masked", _("Personal details masked")
+
+
+class RenderedPdf(models.Model):
+    """An application's official PDF as last laid out, kept so that downloads and the call's
+    packet need not lay it out again (``applications.renditions``).
+
+    ``version`` is the SHA-256 of everything the bytes were made from (the HTML given to
+    WeasyPrint, the photo file, the engine and its options): a stored file is served only while
+    the version computed now is the same, so it can never be stale. One row per variant.
+    """
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="renditions"
+    )
+    variant = models.CharField(max_length=10, choices=PdfVariant.choices)
+    version = models.CharField(max_length=64, blank=True)
+    file = models.FileField(upload_to=upload_path, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    rendered_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("stored application PDF")
+        verbose_name_plural = _("stored application PDFs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "variant"], name="one_rendered_pdf_per_variant"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}/{self.variant}"
+
+
+class RenderedPacket(models.Model):
+    """A call's packet (every received form and its stamped scans in one PDF) as last merged;
+    ``version`` digests the versions of its parts, as ``RenderedPdf.version`` does."""
+
+    call = models.OneToOneField(Call, on_delete=models.CASCADE, related_name="rendered_packet")
+    version = models.CharField(max_length=64, blank=True)
+    file = models.FileField(upload_to=upload_path, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    pages = models.PositiveIntegerField(default=0)
+    rendered_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("stored call packet")
+        verbose_name_plural = _("stored call packets")
+
+    def __str__(self) -> str:
+        return str(self.call_id)

@@ -1,13 +1,20 @@
-"""Scheduled jobs of the applications app: each calls one service with the day it runs for.
-
-The work (and why each job is idempotent) is in ``applications.deadlines``.
+"""Tasks of the applications app: scheduled jobs (each calls one service with the day it runs
+for; why each is idempotent is in ``applications.deadlines``) and the PDF pre-rendering.
 """
 
 from datetime import date
 
+from celery import shared_task
+
 from accounts.scheduling import daily_job
 
-from . import deadlines, reminders
+from . import deadlines, reminders, renditions
+
+
+@shared_task(acks_late=True)
+def prerender_application_pdfs(application_id: int) -> list[str]:
+    """Lay out and store an application's PDFs (idempotent: a current one is left alone)."""
+    return renditions.application_pdfs_refresh(application_id=application_id)
 
 
 @daily_job("applications.close_calls")

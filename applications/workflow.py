@@ -2,6 +2,7 @@
 
 Order in each: permission → source-state guard (row lock + conditional update, so two clicks
 make one transition) → save → audit record → notifications (mailed on commit).
+Kept as one module on purpose: the review chain's states and guards read top to bottom.
 """
 
 from datetime import date
@@ -32,6 +33,7 @@ from .models import (
     ReviewStep,
     Submission,
 )
+from .renditions import application_pdfs_refresh_later
 from .services import ApplicationError, check_upload, snapshot
 
 # A level's stamped page or the stamped scan of the whole form (盖章扫描件).
@@ -140,6 +142,7 @@ def submit(*, actor: User, application: Application, today: date) -> Application
             comment=str(number),
         )
     _tell_next_reviewers(locked)
+    application_pdfs_refresh_later(locked)  # no draft mark now: the reviewers will download it
     return locked
 
 
@@ -265,6 +268,7 @@ def _review(actor, application, opinion: str, decision: str, stamped_scan=None) 
     _tell_applicant(locked, decision, opinion)
     if decision == ReviewDecision.APPROVED:
         _tell_next_reviewers(locked)
+    application_pdfs_refresh_later(locked)  # the opinion is printed in its box
     return locked
 
 

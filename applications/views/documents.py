@@ -16,7 +16,7 @@ from accounts.mixins import PermissionRequiredMixin
 from accounts.permissions import can
 from core.files import file_download, stored_file_response
 
-from .. import documents, selectors, word
+from .. import documents, renditions, selectors, word
 
 
 def pdf_response(content: bytes, filename: str, *, as_attachment: bool = True) -> HttpResponse:
@@ -34,12 +34,18 @@ class ApplicationObjectMixin(PermissionRequiredMixin):
 
 
 class ApplicationPdfView(ApplicationObjectMixin, View):
-    """The filled official form; the applicant also gets their draft, marked 草稿."""
+    """The filled official form; the applicant also gets their draft, marked 草稿. Served from
+    the stored copy when it is current, laid out (and stored) now when not."""
 
     def get(self, request, pk):
         reveal = can(request.user, "accounts.view_personal_details", self.object)
-        content = documents.application_pdf(self.object, reveal_personal=reveal)
-        return pdf_response(content, documents.pdf_filename(self.object))
+        filename = documents.pdf_filename(self.object)
+        stored = renditions.application_pdf_current(self.object, reveal_personal=reveal)
+        try:
+            return stored_file_response(stored.file, filename)
+        except Http404:  # replaced by a newer version between the check and the read
+            content = documents.application_pdf(self.object, reveal_personal=reveal)
+            return pdf_response(content, filename)
 
 
 class ApplicationDocxView(ApplicationObjectMixin, View):
@@ -111,8 +117,8 @@ class CallPacketView(PermissionRequiredMixin, View):
         applications = list(documents.packet_applications(self.object))
         if not applications:
             raise Http404(_("No application of this call has reached the municipal bureau yet."))
-        content = documents.call_packet_pdf(self.object, applications)
-        return pdf_response(content, documents.packet_filename(self.object))
+        packet = renditions.call_packet(self.object, applications)
+        return stored_file_response(packet.file, documents.packet_filename(self.object))
 
     def post(self, request, pk):
         """Build the packet in the background (a call may hold many forms) and follow it."""

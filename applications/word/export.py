@@ -29,7 +29,7 @@ def application_docx(application: Application, *, reveal_personal: bool = True) 
     # python-docx is imported when a Word file is made or read, not by every process.
     from docx import Document  # noqa: PLC0415
 
-    documents._prefetch_form_data([application])
+    documents.prefetch_form_data([application])
     form = documents._form(application, reveal_personal=reveal_personal)
     doc = Document()
     _page_setup(doc, draft=form["is_draft"])

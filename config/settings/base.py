@@ -258,7 +258,18 @@ LOGGING = {
     },
 }
 
+# A cache shared by every web process (Redis) when CACHE_URL is set; a per-process one otherwise.
+CACHE_URL = env("CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+
 # Mingshi's own settings
+# The home page's panels and the inbox badge are cached this many seconds, keyed by the data's
+# generation (core/freshness.py), so never stale. Only a shared cache keeps that exact across
+# several web processes: off by default without CACHE_URL (tests and the dev server set it).
+MINGSHI_HOME_CACHE_SECONDS = int(env("MINGSHI_HOME_CACHE_SECONDS", "300" if CACHE_URL else "0"))
 MINGSHI_DEMO_PASSWORD = env("MINGSHI_DEMO_PASSWORD", "mingshi-demo-2024")
 # Links in emails point here.
 MINGSHI_BASE_URL = env("MINGSHI_BASE_URL", "http://127.0.0.1:8000")
@@ -277,6 +288,10 @@ MINGSHI_REMINDER_WAITING_DAYS = int(env("MINGSHI_REMINDER_WAITING_DAYS", "7"))
 MINGSHI_JOB_LEASE_SECONDS = float(env("MINGSHI_JOB_LEASE_SECONDS", "60"))
 MINGSHI_JOB_MAX_ATTEMPTS = int(env("MINGSHI_JOB_MAX_ATTEMPTS", "3"))
 MINGSHI_JOB_QUEUED_GRACE_SECONDS = float(env("MINGSHI_JOB_QUEUED_GRACE_SECONDS", "900"))
+# Lay out an application's PDFs in the background after a submission or a review decision
+# (applications/renditions.py), so that downloads find them stored. On by default only with a
+# broker: run eagerly it would just move the work into the request that changed the form.
+MINGSHI_PDF_PRERENDER = env_bool("MINGSHI_PDF_PRERENDER", bool(CELERY_BROKER_URL))
 
 # Security of accounts (等保 2.0 level 3). Role codes are accounts.models.Role values.
 # Holders of these roles (and superusers) must log in with a second factor (TOTP) when

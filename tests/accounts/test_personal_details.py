@@ -93,7 +93,7 @@ def test_the_official_pdf_is_complete_for_those_who_may_see_it(
     response = client.get(reverse("applications:application_pdf", args=[application.pk]))
     assert response.status_code == 200
     source = tmp_path / "form.pdf"
-    source.write_bytes(response.content)
+    source.write_bytes(response.getvalue())
     text = subprocess.run(
         ["pdftotext", "-layout", str(source), "-"], check=True, capture_output=True, text=True
     ).stdout

@@ -174,7 +174,7 @@ def test_a_third_citys_own_fields_tables_and_sections_are_kept_and_printed(demo,
     shadow = application.team.get(role="shadow")
     assert shadow.name == "小李" and shadow.extra == {"x_term": "一学期"}
     # more rows than the table allows are refused at submission, naming the table
-    documents._prefetch_form_data([application])
+    documents.prefetch_form_data([application])
     printed = documents._form(application)
     assert any(t["table"].title == "跟岗研修教师" for t in printed["tables"])
     assert ["1", "小李", "一学期"] in next(

@@ -8,7 +8,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from applications import documents, services, workflow
+from applications import documents, renditions, services, workflow
 from applications.models import ApplicationStatus, ReviewStep
 from tests.core import files
 from tests.core.files import assert_served
@@ -134,10 +134,10 @@ def test_the_packet_binds_each_forms_scans_after_it(demo):
     without = pages(documents.application_pdf(application))
     # The packet downloaded at once binds the scans too, not only the background one.
     selection = list(documents.packet_applications(call))
-    assert pages(documents.call_packet_pdf(call, selection)) == without + 2
+    assert pages(renditions.call_packet_pdf(call, selection)) == without + 2
 
     done = []
-    content = documents.call_packet_pdf_stepwise(
+    content = renditions.call_packet_pdf(
         call, documents.packet_applications(call), lambda n, total: done.append(n)
     )
     assert pages(content) == without + 2
@@ -146,7 +146,7 @@ def test_the_packet_binds_each_forms_scans_after_it(demo):
     # An image scan is one more page.
     step = ReviewStep.objects.get(application=application, level="county")
     step.stamped_scan.save("county.png", ContentFile(files.png(size=(600, 800))))
-    content = documents.call_packet_pdf_stepwise(
+    content = renditions.call_packet_pdf(
         call, documents.packet_applications(call), lambda n, total: None
     )
     assert pages(content) == without + 3

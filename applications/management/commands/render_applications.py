@@ -1,6 +1,7 @@
 """Render a call's application forms to a folder: one PDF per application and the packet."""
 
 import logging
+import shutil
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -9,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from applications import documents
+from applications import documents, renditions
 from applications.models import Call
 
 
@@ -63,7 +64,9 @@ class Command(BaseCommand):
                 target.write_bytes(documents.application_pdf(application))
                 self.stdout.write(str(target))
             target = out / "packet.pdf"
-            target.write_bytes(documents.call_packet_pdf(found, applications))
+            packet = renditions.call_packet(found, applications)
+            with packet.file.open("rb") as source, target.open("wb") as copy:
+                shutil.copyfileobj(source, copy)
             self.stdout.write(str(target))
 
         self.stdout.write(
