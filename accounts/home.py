@@ -7,7 +7,10 @@ must cost a constant number of queries.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.template.loader import render_to_string
 from django.utils.functional import Promise
+
+from core import freshness
 
 
 @dataclass
@@ -15,6 +18,8 @@ class HomeItem:
     label: str | Promise
     url: str = ""
     count: int | None = None
+    # The count stopped at ``count`` and there are more (shown "1000+"; core.pagination).
+    more: bool = False
     urgent: bool = False
     detail: str | Promise = ""
 
@@ -39,3 +44,12 @@ def home_panel(provider: Callable) -> Callable:
 def panels_for(user) -> list[HomePanel]:
     panels = [panel for provider in _PROVIDERS if (panel := provider(user)) is not None]
     return sorted(panels, key=lambda panel: panel.order)
+
+
+def panels_html(user) -> str:
+    """The home page's panels, rendered (about 10 queries and most of the page's time)."""
+    return freshness.cached(
+        "panels",
+        user,
+        lambda: render_to_string("accounts/_home_panels.html", {"panels": panels_for(user)}),
+    )

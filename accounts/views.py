@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,10 +10,11 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from core.files import stored_file_response
 from core.http import as_ids, redirect_next
+from core.pagination import BoundedPaginationMixin, paginate
 
 from . import selectors, services
 from .forms import AuditFilterForm, OrganisationFilterForm, PreferencesForm
-from .home import panels_for
+from .home import panels_html
 from .mixins import PermissionRequiredMixin
 from .models import Job, JobStatus, Notification, OrganisationKind
 
@@ -25,7 +25,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
     template_name = "accounts/home.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(panels=panels_for(self.request.user), **kwargs)
+        return super().get_context_data(panels_html=panels_html(self.request.user), **kwargs)
 
 
 class PreferencesView(LoginRequiredMixin, FormView):
@@ -63,7 +63,7 @@ class LanguageSwitchView(View):
         return response
 
 
-class InboxView(LoginRequiredMixin, ListView):
+class InboxView(LoginRequiredMixin, BoundedPaginationMixin, ListView):
     template_name = "accounts/inbox.html"
     paginate_by = PAGE_SIZE
     context_object_name = "notifications"
@@ -102,7 +102,7 @@ class NotificationsMarkReadView(LoginRequiredMixin, View):
         return redirect("accounts:inbox")
 
 
-class OrganisationListView(PermissionRequiredMixin, ListView):
+class OrganisationListView(PermissionRequiredMixin, BoundedPaginationMixin, ListView):
     permission = "accounts.browse_organisations"
     template_name = "accounts/organisation_list.html"
     paginate_by = PAGE_SIZE
@@ -145,10 +145,11 @@ class OrganisationDetailView(PermissionRequiredMixin, DetailView):
         organisation = self.object
         children = None
         if organisation.kind != OrganisationKind.SCHOOL:
-            children = Paginator(
+            children = paginate(
+                self.request,
                 selectors.organisations_for(self.request.user).filter(parent=organisation),
                 PAGE_SIZE,
-            ).get_page(self.request.GET.get("page"))
+            )
         return super().get_context_data(
             children=children,
             history=selectors.audit_entries_for_object(organisation)[:20],
@@ -156,7 +157,7 @@ class OrganisationDetailView(PermissionRequiredMixin, DetailView):
         )
 
 
-class AuditTrailView(PermissionRequiredMixin, ListView):
+class AuditTrailView(PermissionRequiredMixin, BoundedPaginationMixin, ListView):
     permission = "accounts.view_audit_trail"
     template_name = "accounts/audit_trail.html"
     paginate_by = 50

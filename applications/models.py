@@ -246,10 +246,23 @@ class Application(models.Model):
                 fields=["call", "applicant"], name="one_application_per_call_and_applicant"
             )
         ]
+        # The lists' filters, then their sort key and the tie-breaker: a page is read in index
+        # order (forwards or backwards) and stops after 25 rows, whatever the number of rows
+        # (tests/applications/test_queue_indexes.py). A school's and a county's reviewers filter
+        # on their column and the status; the bureau on the status (its calls join); a call's
+        # list on the call. The default order is the last change; "submitted" is the other
+        # sort that reviewers use on long queues.
         indexes = [
-            models.Index(fields=["call", "status"]),
-            models.Index(fields=["county", "status"]),
-            models.Index(fields=["school", "status"]),
+            models.Index(fields=["county", "status", "updated_at", "id"], name="app_county_queue"),
+            models.Index(fields=["school", "status", "updated_at", "id"], name="app_school_queue"),
+            models.Index(fields=["status", "updated_at", "id"], name="app_status_queue"),
+            models.Index(fields=["call", "status", "updated_at", "id"], name="app_call_status"),
+            models.Index(fields=["call", "updated_at", "id"], name="app_call_updated"),
+            models.Index(
+                fields=["county", "status", "submitted_at", "id"], name="app_county_submitted"
+            ),
+            models.Index(fields=["status", "submitted_at", "id"], name="app_status_submitted"),
+            models.Index(fields=["applicant", "updated_at", "id"], name="app_applicant_updated"),
         ]
 
     def __str__(self) -> str:

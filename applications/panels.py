@@ -4,7 +4,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.home import HomeItem, HomePanel, home_panel
-from accounts.permissions import can
+from accounts.models import Role
+from accounts.permissions import can, has_role
+from core.pagination import COUNT_LIMIT, bounded_count
 
 from . import selectors
 from .experts import assignments_for
@@ -12,9 +14,11 @@ from .experts import assignments_for
 
 @home_panel
 def calls_panel(user) -> HomePanel | None:
-    calls = [
-        c for c in selectors.open_calls_for(user) if can(user, "applications.apply_to_call", c)
-    ]
+    calls = []
+    if has_role(user, Role.TEACHER):  # only teachers apply (can_apply_to_call)
+        calls = [
+            c for c in selectors.open_calls_for(user) if can(user, "applications.apply_to_call", c)
+        ]
     mine = list(selectors.my_applications(user)[:5])
     if not calls and not mine:
         return None
@@ -43,7 +47,8 @@ def calls_panel(user) -> HomePanel | None:
 def review_panel(user) -> HomePanel | None:
     if not can(user, "applications.review_any"):
         return None
-    count = selectors.waiting_count(user)
+    waiting = selectors.waiting_count(user)
+    count = min(waiting, COUNT_LIMIT)
     return HomePanel(
         title=_("Review queue"),
         items=[
@@ -51,6 +56,7 @@ def review_panel(user) -> HomePanel | None:
                 label=_("Applications waiting for your review"),
                 url=reverse("applications:review_queue"),
                 count=count,
+                more=waiting > COUNT_LIMIT,
                 urgent=count > 0,
             )
         ],
@@ -76,14 +82,15 @@ def expert_panel(user) -> HomePanel | None:
     if not can(user, "applications.score_any"):
         return None
 
-    waiting = assignments_for(user, state="assigned").count()
+    waiting = bounded_count(assignments_for(user, state="assigned"))
     return HomePanel(
         title=_("Expert review"),
         items=[
             HomeItem(
                 label=_("Applications assigned to you to score"),
                 url=reverse("applications:expert_queue"),
-                count=waiting,
+                count=min(waiting, COUNT_LIMIT),
+                more=waiting > COUNT_LIMIT,
                 urgent=waiting > 0,
             )
         ],

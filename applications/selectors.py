@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import AuditEntry, Role, User
 from accounts.permissions import cities_for, role_assignments
 from accounts.selectors import audit_entries_for_object, users_with_role
+from core.pagination import COUNT_LIMIT, bounded_count
 
 from .models import Application, ApplicationStatus, Call, CallStatus
 from .permissions import visible_applications_q, waiting_for_q
@@ -90,7 +91,9 @@ def filter_applications(
     order = SORTS.get(sort.lstrip("-"), "-updated_at")
     if sort.startswith("-") and sort.lstrip("-") in SORTS:
         order = order[1:] if order.startswith("-") else f"-{order}"
-    return queryset.order_by(order, "pk")
+    # The tie-breaker runs the same way as the key, so that one index on (…, key, id) serves
+    # both directions of a sort (read forwards or backwards) and keyset pages (core.pagination).
+    return queryset.order_by(order, "-pk" if order.startswith("-") else "pk")
 
 
 def review_queue(user: User, **filters) -> QuerySet[Application]:
@@ -101,8 +104,9 @@ def review_queue(user: User, **filters) -> QuerySet[Application]:
     return filter_applications(queryset, **filters)
 
 
-def waiting_count(user: User) -> int:
-    return Application.objects.filter(waiting_for_q(user)).count()
+def waiting_count(user: User, limit: int = COUNT_LIMIT) -> int:
+    """How many applications wait for ``user``, counted no further than ``limit + 1``."""
+    return bounded_count(Application.objects.filter(waiting_for_q(user)), limit)
 
 
 def status_counts(call: Call) -> dict[str, int]:

@@ -5,7 +5,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.home import HomeItem, HomePanel, home_panel
-from accounts.permissions import can
+from accounts.models import Role
+from accounts.permissions import can, has_role
+from studios.panels import hosts_a_studio
+from studios.selectors import memberships_of
 
 from .models import RectificationStatus, ReportStatus
 from .selectors import assessments_to_score, assessor_counts, reports_for_host
@@ -13,8 +16,11 @@ from .selectors import assessments_to_score, assessor_counts, reports_for_host
 
 @home_panel
 def annual_reports_panel(user) -> HomePanel | None:
-    """Hosts: reports to write or revise, open rectifications (one query)."""
+    """Hosts: reports to write or revise, open rectifications (one query, none for a user who
+    hosts no studio)."""
 
+    if not hosts_a_studio(user):
+        return None
     items = []
     for report in reports_for_host(user)[:10]:
         rectification = getattr(getattr(report, "assessment", None), "rectification", None)
@@ -70,7 +76,7 @@ def assessor_panel(user) -> HomePanel | None:
                 urgent=bool(counts.revocations_proposed),
             ),
         ]
-    to_score = list(assessments_to_score(user)[:10])
+    to_score = list(assessments_to_score(user)[:10]) if has_role(user, Role.EXPERT) else []
     for assessment in to_score:
         items.append(
             HomeItem(
@@ -93,7 +99,7 @@ def term_evaluations_panel(user) -> HomePanel | None:
         items.append(
             HomeItem(label=_("Three-year evaluations"), url=reverse("assessments:term_evaluations"))
         )
-    if user.memberships.exists() or user.commendations.exists():
+    if memberships_of(user) or user.commendations.exists():
         items.append(
             HomeItem(
                 label=_("My record: commendations and eligibility"),

@@ -4,18 +4,31 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.home import HomeItem, HomePanel, home_panel
-from accounts.permissions import can
+from accounts.models import Role
+from accounts.permissions import can, has_role
 from core import clock
+from policies.models import TeamRole
 
-from .models import Attendance, Membership, RecruitmentStatus
-from .permissions import GROWTH_ROLES
+from .models import Attendance, RecruitmentStatus
+from .permissions import GROWTH_ROLES, STUDIO_MANAGERS
+from .selectors import memberships_of
 from .services.recruitment import open_rounds_for_teacher, rounds_run_by
-from .views.home import my_studios
+
+
+def current_memberships(user) -> list:
+    """The user's memberships today (as ``views.home.my_studios``), from the one memo."""
+    return [m for m in memberships_of(user) if m.end_date is None]
+
+
+def hosts_a_studio(user) -> bool:
+    """Whether the user hosts a studio now: the host's grant (``studios.manage_studio``) comes
+    and goes with a current host membership (services.team, services.founding)."""
+    return any(m.role == TeamRole.HOST for m in current_memberships(user))
 
 
 @home_panel
 def my_studios_panel(user) -> HomePanel | None:
-    memberships = list(my_studios(user))
+    memberships = current_memberships(user)
     if not memberships:
         return None
     return HomePanel(
@@ -34,8 +47,11 @@ def my_studios_panel(user) -> HomePanel | None:
 
 @home_panel
 def attendance_to_confirm_panel(user) -> HomePanel | None:
-    """Members: how many attendance records wait for their confirmation (one query)."""
+    """Members: how many attendance records wait for their confirmation (one query; none for
+    someone who never belonged to a studio)."""
 
+    if not memberships_of(user):
+        return None
     waiting = Attendance.objects.filter(membership__user=user, confirmed_at__isnull=True).count()
     if not waiting:
         return None
@@ -77,7 +93,7 @@ def growth_and_resources_panel(user) -> HomePanel | None:
     """Members: their growth file. Everyone working in a city: the city's shared resources."""
 
     items = []
-    if Membership.objects.filter(user=user, role__in=GROWTH_ROLES).exists():
+    if any(m.role in GROWTH_ROLES for m in memberships_of(user)):
         items.append(
             HomeItem(
                 label=_("My growth file"),
@@ -106,7 +122,9 @@ def recruitment_panel(user) -> HomePanel | None:
         return None
     day = clock.today()
     items = []
-    for r in rounds_run_by(user).exclude(status=RecruitmentStatus.DONE)[:10]:
+    runs_rounds = user.is_superuser or has_role(user, STUDIO_MANAGERS)
+    rounds = rounds_run_by(user).exclude(status=RecruitmentStatus.DONE)[:10] if runs_rounds else []
+    for r in rounds:
         waiting = r.status == RecruitmentStatus.CLOSED or r.closes_on < day
         items.append(
             HomeItem(
@@ -116,7 +134,7 @@ def recruitment_panel(user) -> HomePanel | None:
                 urgent=waiting,
             )
         )
-    if not items:
+    if not items and has_role(user, Role.TEACHER):
         for r in open_rounds_for_teacher(user, day)[:10]:
             items.append(
                 HomeItem(

@@ -24,6 +24,22 @@ def studios_for(user: User) -> QuerySet:
     )
 
 
+def memberships_of(user: User) -> list[Membership]:
+    """Every membership of ``user``, current and ended, with its studio: loaded once per user
+    object (one query per request), for the home page's panels that each ask about them."""
+    if not user.is_authenticated:
+        return []
+    cached = getattr(user, "_mingshi_memberships", None)
+    if cached is None:
+        cached = list(
+            Membership.objects.filter(user=user)
+            .select_related("studio")
+            .order_by("studio__name", "pk")
+        )
+        user._mingshi_memberships = cached
+    return cached
+
+
 def studio_for(user: User, pk: int):
     return studios_for(user).filter(pk=pk).first()
 

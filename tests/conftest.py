@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from accounts.models import Organisation, User
 from demo.seed import seed_demo
@@ -12,6 +13,13 @@ class Demo:
 
     def org(self, code: str, city: str = "liuzhou") -> Organisation:
         return Organisation.objects.get(code=code, city__code=city)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: a database rolled back after a test would leave
+    fragments cached from its rows (core/freshness.py) under a generation still current."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -1,7 +1,9 @@
 from django import template
+from django.http import QueryDict
 
 from accounts.history import history_rows as build_history_rows
 from accounts.permissions import can as can_check
+from core.pagination import PAGE_PARAMETERS
 
 register = template.Library()
 
@@ -15,8 +17,18 @@ def can(context, permission: str, obj=None) -> bool:
 @register.simple_tag(takes_context=True)
 def page_url(context, page_number) -> str:
     """A link to another page of a list that keeps the current filters."""
-    query = context.get("querystring", "")
-    return f"?{query}&page={page_number}" if query else f"?page={page_number}"
+    return page_link(context, f"page={page_number}")
+
+
+@register.simple_tag(takes_context=True)
+def page_link(context, fragment: str) -> str:
+    """A link to another page of a list ("page=3", "after=123") that keeps the current filters
+    and drops the current page's own parameters."""
+    query = QueryDict(context.get("querystring", ""), mutable=True)
+    for name in PAGE_PARAMETERS:
+        query.pop(name, None)
+    query = query.urlencode()
+    return f"?{query}&{fragment}" if query else f"?{fragment}"
 
 
 @register.simple_tag

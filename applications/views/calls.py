@@ -14,10 +14,11 @@ from applications import publication, selectors, services, workflow
 from applications.forms import AttachmentForm, CallCloseForm, CallForm, CriterionFormSet
 from applications.models import Application, CallStatus
 from core import clock
+from core.pagination import BoundedPaginationMixin
 from policies.selectors import current_policies_for
 
 
-class CallListView(PermissionRequiredMixin, ListView):
+class CallListView(PermissionRequiredMixin, BoundedPaginationMixin, ListView):
     permission = "policies.browse_policies"  # anyone working in a city sees its calls
     template_name = "applications/call_list.html"
     context_object_name = "calls"

@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import ListView, TemplateView
@@ -14,6 +13,7 @@ from applications.forms import AssignFilterForm, AssignForm, ConflictForm, Crite
 from applications.models import ApplicationStatus, CallStatus, ExpertAssignment
 from applications.services import ApplicationError
 from core.http import as_ids
+from core.pagination import BoundedPaginationMixin, paginate
 
 PAGE_SIZE = 25
 ASSIGN_PAGE_SIZE = 50
@@ -59,9 +59,7 @@ class CallExpertsView(PermissionRequiredMixin, TemplateView):
     def render_page(self, form: AssignForm, status: int = 200):
         call = self.object
         filter_form = AssignFilterForm(self.request.GET or None, call=call)
-        page = Paginator(self.filtered(filter_form), ASSIGN_PAGE_SIZE).get_page(
-            self.request.GET.get("page")
-        )
+        page = paginate(self.request, self.filtered(filter_form), ASSIGN_PAGE_SIZE)
         city_experts = list(experts.experts_for_call(call))
         profiles = experts.conflict_profiles(e.pk for e in city_experts)
         rows = []
@@ -147,7 +145,7 @@ class CallExpertsView(PermissionRequiredMixin, TemplateView):
 # --- the expert: queue and scoring ----------------------------------------------------------
 
 
-class ExpertQueueView(PermissionRequiredMixin, ListView):
+class ExpertQueueView(PermissionRequiredMixin, BoundedPaginationMixin, ListView):
     permission = "applications.score_any"
     template_name = "applications/experts/queue.html"
     context_object_name = "assignments"

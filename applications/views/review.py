@@ -13,6 +13,7 @@ from applications import selectors, services, workflow
 from applications.forms import ExtensionForm, OpinionForm, QueueFilterForm
 from applications.models import REVIEW_STATUSES, ApplicationStatus
 from core.http import as_ids
+from core.pagination import BoundedPaginationMixin
 
 REVIEW_CHOICES = [(s.value, s.label) for s in ApplicationStatus if s in REVIEW_STATUSES]
 
@@ -49,7 +50,9 @@ class FilteredApplicationsMixin:
         )
 
 
-class ReviewQueueView(PermissionRequiredMixin, FilteredApplicationsMixin, ListView):
+class ReviewQueueView(
+    PermissionRequiredMixin, FilteredApplicationsMixin, BoundedPaginationMixin, ListView
+):
     permission = "applications.review_any"
     template_name = "applications/review_queue.html"
     context_object_name = "applications"
@@ -141,7 +144,9 @@ class ExtensionView(PermissionRequiredMixin, View):
         return redirect("applications:application_detail", pk)
 
 
-class CallApplicationsView(PermissionRequiredMixin, FilteredApplicationsMixin, ListView):
+class CallApplicationsView(
+    PermissionRequiredMixin, FilteredApplicationsMixin, BoundedPaginationMixin, ListView
+):
     """Every application of a call the user may see (bureau, auditors), filterable."""
 
     permission = "applications.view_call"

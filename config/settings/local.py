@@ -1,7 +1,7 @@
 """Local development: the embedded default (SQLite, Celery eager, mail on the console)."""
 
 from .base import *  # noqa: F403
-from .base import env_bool, env_list
+from .base import env, env_bool, env_list
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
@@ -16,3 +16,6 @@ MINGSHI_OTP_REQUIRED = env_bool("MINGSHI_OTP_REQUIRED", False)
 # (a thousand of them while seeding the demo); kombu warns that the unused broker has no host.
 LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}  # noqa: F405
 LOGGING["loggers"]["kombu.connection"] = {"level": "ERROR"}  # noqa: F405
+
+# One dev server process shares its in-memory cache between threads, so caching stays exact.
+MINGSHI_HOME_CACHE_SECONDS = int(env("MINGSHI_HOME_CACHE_SECONDS", "300"))

@@ -19,3 +19,5 @@ WHITENOISE_AUTOREFRESH = True
 # The second factor is off by default (tests log in with force_login); the 2FA tests turn it
 # on. Login throttling stays on, with its database handler, as in production.
 MINGSHI_OTP_REQUIRED = False
+# Tests run in one process, and tests/conftest.py empties the cache before each test.
+MINGSHI_HOME_CACHE_SECONDS = 300

@@ -8,7 +8,6 @@ decide, the views only read the request and show the result.
 from datetime import date
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -25,6 +24,7 @@ from accounts.permissions import can
 from core import clock, spreadsheets
 from core.files import file_download, stored_file_response
 from core.http import as_ids, redirect_next
+from core.pagination import BoundedPaginationMixin, paginate
 from policies.models import ActivityKind, QuotaPeriod
 from policies.rules import period_containing, school_year_label, school_year_start
 from studios import selectors
@@ -228,7 +228,7 @@ class ActivityEditView(ActivityMixin, ActivityFormPage):
         )
 
 
-class ActivityListView(StudioMixin, ListView):
+class ActivityListView(StudioMixin, BoundedPaginationMixin, ListView):
     permission = "studios.view_studio"
     template_name = "studios/activities/list.html"
     context_object_name = "activities"
@@ -312,7 +312,7 @@ class ActivityDetailView(ActivityMixin, TemplateView):
         )
 
 
-class MyAttendanceView(PermissionRequiredMixin, ListView):
+class MyAttendanceView(PermissionRequiredMixin, BoundedPaginationMixin, ListView):
     """A member's own attendance in every studio they belong or belonged to."""
 
     permission = "studios.view_my_attendance"
@@ -385,9 +385,7 @@ class ComplianceGridView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         form = ComplianceFilterForm(self.request.GET, user=user)
-        page = Paginator(form.studios(user), self.paginate_by).get_page(
-            self.request.GET.get("page")
-        )
+        page = paginate(self.request, form.studios(user), self.paginate_by)
         day = clock.today()
         query = self.request.GET.copy()
         query.pop("page", None)

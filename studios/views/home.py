@@ -1,12 +1,12 @@
 """The studio's home page, and the public directory of studios."""
 
-from django.core.paginator import Paginator
 from django.views.generic import TemplateView
 
 from accounts.mixins import PermissionRequiredMixin
 from accounts.models import City, SchoolStage
 from accounts.permissions import can
 from core import clock
+from core.pagination import paginate
 from policies.models import TeamRole
 from studios import selectors
 from studios.compliance import studio_compliance
@@ -24,7 +24,7 @@ class StudioDirectoryView(TemplateView):
         city = request.GET.get("city", "")
         stage = request.GET.get("stage", "")
         studios = selectors.public_studios(query=query, city=city, stage=stage)
-        page = Paginator(studios, 25).get_page(request.GET.get("page"))
+        page = paginate(request, studios, 25)
         openable = set()
         if request.user.is_authenticated:
             openable = set(

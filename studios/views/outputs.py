@@ -1,7 +1,6 @@
 """A studio's outputs (成果) and the city's shared resources."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from accounts.permissions import can
 from core import clock
 from core.files import stored_file_response
 from core.http import as_id
+from core.pagination import paginate
 from studios.errors import StudioError
 from studios.forms import (
     OutputForm,
@@ -61,9 +61,7 @@ class StudioOutputsView(StudioMixin, ActionPermissionMixin, TemplateView):
         level = request.GET.get("level", "")
         kind = kind if kind in OutputKind.values else ""
         level = level if level in OutputLevel.values else ""
-        page = Paginator(outputs.studio_outputs(studio, kind=kind, level=level), 25).get_page(
-            request.GET.get("page")
-        )
+        page = paginate(request, outputs.studio_outputs(studio, kind=kind, level=level), 25)
         is_host = can(user, "studios.manage_studio", studio)
         can_add = can(user, "studios.add_output", studio)
         for output in page:
@@ -178,7 +176,7 @@ class ResourcesView(PermissionRequiredMixin, TemplateView):
         kind = request.GET.get("kind", "")
         kind = kind if kind in OutputKind.values else ""
         resources = outputs.shared_resources(request.user, query=query, kind=kind)
-        page = Paginator(resources, 25).get_page(request.GET.get("page"))
+        page = paginate(request, resources, 25)
         querystring = request.GET.copy()
         querystring.pop("page", None)
         return super().get_context_data(

@@ -1,0 +1,115 @@
+"""The home page's panels and the inbox badge are cached, and never stale (core/freshness.py).
+
+Every write moves the data's generation on, through whatever path it takes (``save()``,
+``QuerySet.update()``, ``bulk_create``), so the next view renders again; an unchanged home
+page is served from the cache with only the session and the user read.
+"""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Notification
+from applications.models import Application, ApplicationStatus
+from tests.test_list_queries import _applications, _call
+
+pytestmark = pytest.mark.django_db
+
+
+def _home(client) -> tuple[str, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("accounts:home"))
+    assert response.status_code == 200
+    return response.content.decode(), len(queries)
+
+
+def _panels(html: str) -> str:
+    return re.search(r'<section class="ms-panels">.*?</section>', html, re.S).group(0)
+
+
+def _unread(html: str) -> str:
+    badge = re.search(r'data-testid="unread-count">([^<]*)<', html)
+    return badge.group(1) if badge else ""
+
+
+def _waiting(html: str) -> int:
+    """The count on the county reviewer's 'waiting for your review' item."""
+    badges = re.findall(r'<span class="ms-badge">(\d+)\+?</span>', _panels(html))
+    assert badges, html
+    return int(badges[0])
+
+
+def test_an_unchanged_home_page_is_served_from_the_cache(demo, client_for):
+    call = _call()
+    _applications(call, 3, ApplicationStatus.AT_COUNTY)
+    client = client_for("lz_county")
+    first, rendered = _home(client)
+    again, cached = _home(client)
+    assert _panels(again) == _panels(first) and _unread(again) == _unread(first)
+    # The session and the user; the panels and the badge come from the cache.
+    assert cached <= 2 < rendered
+
+
+def test_every_kind_of_write_refreshes_the_count(demo, client_for):
+    call = _call()
+    applications = _applications(call, 3, ApplicationStatus.AT_COUNTY)
+    client = client_for("lz_county")
+    html, _ = _home(client)
+    assert _waiting(html) == 3
+
+    # bulk_create: no model signal is sent, the write is seen on the connection.
+    _applications(call, 2, ApplicationStatus.AT_COUNTY)
+    html, _ = _home(client)
+    assert _waiting(html) == 5
+
+    # QuerySet.update(): two leave the county's queue.
+    Application.objects.filter(pk__in=[a.pk for a in applications[:2]]).update(
+        status=ApplicationStatus.AT_CITY
+    )
+    html, _ = _home(client)
+    assert _waiting(html) == 3
+
+    # save() of one.
+    last = applications[2]
+    last.status = ApplicationStatus.AT_CITY
+    last.save(update_fields=["status"])
+    html, _ = _home(client)
+    assert _waiting(html) == 2
+
+
+def test_the_inbox_badge_follows_marking_read(demo, client_for):
+    county = demo.user("lz_county")
+    Notification.objects.bulk_create(
+        [Notification(recipient=county, verb="test", title=f"通知{i}") for i in range(4)]
+    )
+    client = client_for("lz_county")
+    html, _ = _home(client)
+    assert _unread(html) == "4"
+    Notification.objects.filter(recipient=county, title="通知0").update(read_at=timezone.now())
+    html, _ = _home(client)
+    assert _unread(html) == "3"
+    Notification.objects.filter(recipient=county).delete()
+    html, _ = _home(client)
+    assert _unread(html) == ""
+
+
+def test_a_cached_home_page_is_its_own_users_and_languages(demo, client_for, client):
+    call = _call()
+    _applications(call, 3, ApplicationStatus.AT_COUNTY)  # 柳城县's applications
+    liucheng, _ = _home(client_for("lz_county"))
+    assert _waiting(liucheng) == 3
+    # Another county's reviewer, right after: nothing of 柳城县's count or name.
+    luzhai, _ = _home(client_for("lz_county_luzhai"))
+    assert "莫建国" in luzhai and "蓝海燕" not in luzhai
+    assert "3" not in re.findall(r'<span class="ms-badge">(\d+)</span>', _panels(luzhai))
+    # The same user in English gets English panels, not the cached Chinese ones.
+    county = client_for("lz_county")
+    county.cookies["django_language"] = "en"
+    demo.user("lz_county").__class__.objects.filter(username="lz_county").update(language="en")
+    english = county.get(reverse("accounts:home")).content.decode()
+    assert _panels(english) != _panels(liucheng)
+    assert _waiting(english) == 3
