@@ -21,8 +21,8 @@ from . import exports, imports
 @job_runner("funding.audit_export")
 def build_audit_export(job, report):
     """The scope's workbook. Permission and scope are checked again: the owner may have lost
-    the role (or a county) since asking. Rows stream into a temporary file (openpyxl
-    write-only), so memory stays flat while writing; the finished file is read once."""
+    the role (or a county) since asking. Rows stream into a temporary file (core.xlsx),
+    so memory stays flat while writing; the finished file is read once."""
     if not can(job.owner, "funding.export_audit"):
         raise JobRefused(_("You may no longer export audit workbooks."))
     params = job.params
