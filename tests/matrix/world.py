@@ -20,6 +20,12 @@ from demo.seed import seed_demo
 LZ, SZ = "liuzhou", "suizhou"
 
 
+# Demo logins the matrix does not cover yet: the first studio's assistant and advisors, whose
+# expected answers the tables do not state (a known gap, in the issue notes). Their own pages
+# are covered by tests/browser/test_studio_roles.py and tests/studios/test_roles.py.
+NOT_YET_ROLES = frozenset({"lz_assistant", "lz_advisor", "sz_advisor"})
+
+
 def real_pdf() -> bytes:
     from pypdf import PdfWriter
 
@@ -151,6 +157,8 @@ def build_world() -> World:
     logins = seed_demo()
     world = World()
     for login in logins:
+        if login.username in NOT_YET_ROLES:
+            continue
         world.users[login.username] = User.objects.get(username=login.username)
     u = world.users
 
