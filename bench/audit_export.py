@@ -2,26 +2,33 @@
 
     DJANGO_SETTINGS_MODULE=config.settings.local .venv/bin/python bench/audit_export.py
 
-It creates a throwaway database (Django's test database: in-memory SQLite by default, or
-``test_<name>`` on the server of DATABASE_URL) and destroys it at the end. It loads the demo
-organisations and the presets, builds 100 studios with five members each and 100,000
+or, from another script, ``measure(rows=100_000, runs=3)`` (bench/run.py), which returns the
+rows of the issue's table: time and peak memory of ours against the anchor, with the goals.
+
+It creates a throwaway database once (Django's test database: a temporary SQLite file by
+default, or ``test_<name>`` on the server of DATABASE_URL) and destroys it at the end. It loads
+the demo organisations and the presets, builds 100 studios with five members each and 100,000
 activities (attendance for the first 10,000), then exports the same rows:
 
-* ``write_workbook`` — the activities sheet alone (typed cells, openpyxl write-only, rows
-  streamed from a server-side cursor), and the whole workbook (every sheet);
-* django-import-export's ``ActivityResource().export(queryset).xlsx`` of the same activities
-  (a tablib Dataset in memory, every cell text).
+* ours: ``funding.exports.write_workbook`` with the activities sheet alone (typed cells, rows
+  streamed from a server-side cursor into the sheet's XML, ``core.xlsx``);
+* the anchor: django-import-export's ``ActivityResource().export(queryset).xlsx`` of the same
+  activities (a tablib Dataset in memory, every cell text) — the "plain export".
 
-Each export runs in a forked child, so that the peak resident memory (``ru_maxrss``) is the
-export's own: the table shows the child's growth over what it inherited. A second child per
-export measures the peak of Python allocations with ``tracemalloc`` (slower, so timed apart).
-Options: ``--rows 100000 --studios 100 --no-tracemalloc``.
+The database is built in a forked child, so that the process every export forks from holds
+Django and nothing else. Every export runs in its own forked child, so that its peak resident
+memory (``ru_maxrss``: what it inherited plus what it grew) is its own; ours and the anchor
+alternate, ``runs`` times each, and the table gives the median time and the median peak.
+The command line also times the whole workbook (every sheet) and, unless
+``--no-tracemalloc``, the peak of Python allocations of each export (slower, so timed apart).
+Options: ``--rows 100000 --studios 100 --runs 3 --no-tracemalloc``.
 """
 
 import argparse
 import multiprocessing
 import os
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -30,17 +37,22 @@ from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
 import django  # noqa: E402
 
 django.setup()
 
-from django.db import connection, connections  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.db import DEFAULT_DB_ALIAS, connection, connections  # noqa: E402
 from django.test.utils import setup_test_environment, teardown_test_environment  # noqa: E402
 
 TERM_START = date(2024, 9, 1)
+STUDIOS = 100
+TIME_GOAL = 3.0  # ours at least this many times faster than the anchor
+MEMORY_GOAL = 0.2  # ours at most this fraction of the anchor's peak resident memory
 
 
 def build(rows: int, studio_count: int) -> None:
@@ -195,12 +207,17 @@ def _child(fn, traced: bool, queue) -> None:
         elapsed = time.perf_counter() - started
         peak = tracemalloc.get_traced_memory()[1] if traced else 0
         after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        queue.put((elapsed, size, before, after, peak))
+        queue.put((elapsed, size, before * 1024, after * 1024, peak))
+    except BaseException as exc:
+        queue.put(exc)
+        raise
     finally:
         connections.close_all()
 
 
-def run(fn, traced: bool) -> tuple:
+def run(fn, traced: bool = False) -> tuple:
+    """``fn`` in a forked child: (seconds, bytes written, maxrss at start, peak maxrss, traced
+    peak), memory in bytes."""
     connections.close_all()  # the child opens its own connection
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
@@ -208,51 +225,147 @@ def run(fn, traced: bool) -> tuple:
     child.start()
     result = queue.get()
     child.join()
+    if isinstance(result, BaseException):
+        raise RuntimeError(f"{fn.__name__} failed in its child") from result
     return result
+
+
+def _create_and_build(rows: int, studios: int) -> tuple[str, float]:
+    """In a child: create the test database (migrations), fill it; its name and the time."""
+    started = time.perf_counter()
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False, serialize=False)
+    build(rows, studios)
+    return connection.settings_dict["NAME"], time.perf_counter() - started
+
+
+class _Database:
+    """The throwaway database, created and filled once, in a child: the process that every
+    export forks from then holds Django and nothing else (migrations and the build would
+    otherwise stay in every export's resident memory)."""
+
+    def __init__(self, rows: int, studios: int):
+        self.rows, self.studios = rows, studios
+
+    def __enter__(self):
+        setup_test_environment()
+        self._tmp = None
+        if connection.vendor == "sqlite":
+            # A file, not memory: the children that build and export are other processes.
+            self._tmp = tempfile.TemporaryDirectory(prefix="bench-audit-")
+            test = connection.settings_dict.setdefault("TEST", {})
+            test["NAME"] = str(Path(self._tmp.name) / "bench.sqlite3")
+        self.old_name = connection.settings_dict["NAME"]
+        name, self.built = run(lambda: _create_and_build(self.rows, self.studios))[1]
+        connection.settings_dict["NAME"] = settings.DATABASES[DEFAULT_DB_ALIAS]["NAME"] = name
+        return self
+
+    def __exit__(self, *exc):
+        connections.close_all()
+        connection.creation.destroy_test_db(self.old_name, verbosity=0)
+        teardown_test_environment()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+
+    def describe(self) -> str:
+        return (
+            f"database: {connection.vendor} ({connection.settings_dict['NAME']}); "
+            f"{self.rows} activities in {self.studios} studios, built in {self.built:.1f} s; "
+            f"python {sys.version.split()[0]}, {os.cpu_count()} cores"
+        )
+
+
+def _interleaved(fns: dict, runs: int) -> dict[str, list[tuple]]:
+    """Each export ``runs`` times, alternating (and the order flipped each round, so that
+    neither always runs on a warmer cache)."""
+    results: dict[str, list[tuple]] = {name: [] for name in fns}
+    names = list(fns)
+    for round_ in range(runs):
+        for name in names if round_ % 2 == 0 else reversed(names):
+            results[name].append(run(fns[name]))
+    return results
+
+
+def _mb(value: float) -> str:
+    return f"{value / 2**20:.1f} MB"
+
+
+def _rows(results: dict[str, list[tuple]], rows: int) -> list[dict]:
+    ours_s = statistics.median(r[0] for r in results["ours"])
+    anchor_s = statistics.median(r[0] for r in results["anchor"])
+    ours_rss = statistics.median(r[3] for r in results["ours"])
+    anchor_rss = statistics.median(r[3] for r in results["anchor"])
+    rows_text = f"{rows:,}"
+    return [
+        {
+            "measure": f"audit export of {rows_text} activity rows vs django-import-export",
+            "ours": round(ours_s, 2),
+            "anchor": round(anchor_s, 2),
+            "ratio": round(anchor_s / ours_s, 2),
+            "goal": f"≥ {TIME_GOAL:g}× faster",
+            "met": anchor_s / ours_s >= TIME_GOAL,
+        },
+        {
+            "measure": f"peak RSS of that export ({rows_text} rows) vs django-import-export",
+            "ours": _mb(ours_rss),
+            "anchor": _mb(anchor_rss),
+            "ratio": round(ours_rss / anchor_rss, 3),
+            "goal": f"≤ {MEMORY_GOAL:g}",
+            "met": ours_rss / anchor_rss <= MEMORY_GOAL,
+        },
+    ]
+
+
+def measure(rows: int = 100_000, runs: int = 3) -> list[dict]:
+    """Ours and the anchor, interleaved ``runs`` times each on one database built once: the
+    median time and median peak RSS of each, as rows of measure, ours, anchor, ratio, goal,
+    met (time ratio anchor/ours, memory ratio ours/anchor)."""
+    with _Database(rows, STUDIOS):
+        results = _interleaved({"ours": ours_activities, "anchor": import_export}, runs)
+    return _rows(results, rows)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--studios", type=int, default=100)
+    parser.add_argument("--studios", type=int, default=STUDIOS)
+    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-tracemalloc", action="store_true")
     args = parser.parse_args()
 
-    from studios.models import Activity
-
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    try:
-        started = time.perf_counter()
-        build(args.rows, args.studios)
-        built = time.perf_counter() - started
+    with _Database(args.rows, args.studios) as database:
+        print(database.describe())
+        results = _interleaved(
+            {"ours": ours_activities, "anchor": import_export, "workbook": ours_workbook},
+            args.runs,
+        )
+        labels = {
+            "ours": "write_workbook: activities sheet",
+            "workbook": "write_workbook: whole workbook",
+            "anchor": "import-export ActivityResource .xlsx",
+        }
+        fns = {"ours": ours_activities, "workbook": ours_workbook, "anchor": import_export}
         print(
-            f"database: {connection.vendor} ({connection.settings_dict['NAME']}); "
-            f"{Activity.objects.count()} activities in {args.studios} studios, "
-            f"built in {built:.1f} s; python {sys.version.split()[0]}, {os.cpu_count()} cores"
+            f"{'export (median of ' + str(args.runs) + ')':38} {'time':>7} {'min':>7} "
+            f"{'max':>7} {'xlsx':>8} {'peak rss':>9} {'grew':>8} {'tracemalloc':>12}"
         )
-        variants = [
-            ("write_workbook: activities sheet", ours_activities),
-            ("write_workbook: whole workbook", ours_workbook),
-            ("import-export ActivityResource .xlsx", import_export),
-        ]
-        header = (
-            f"{'export':38} {'time':>8} {'xlsx':>9} {'maxrss grew':>12} {'maxrss':>9} "
-            f"{'tracemalloc peak':>17}"
-        )
-        print(header)
-        for label, fn in variants:
-            elapsed, size, before, after, _ = run(fn, traced=False)
-            peak = None if args.no_tracemalloc else run(fn, traced=True)[4]
+        for name in ("ours", "workbook", "anchor"):
+            runs = results[name]
+            times = [r[0] for r in runs]
+            peak = statistics.median(r[3] for r in runs)
+            grew = statistics.median(r[3] - r[2] for r in runs)
+            traced = None if args.no_tracemalloc else run(fns[name], traced=True)[4]
             print(
-                f"{label:38} {elapsed:7.1f}s {size / 1e6:7.1f}MB {(after - before) / 1024:9.1f}MB "
-                f"{after / 1024:7.1f}MB "
-                f"{'—' if peak is None else f'{peak / 1e6:.1f}MB':>17}"
+                f"{labels[name]:38} {statistics.median(times):6.2f}s {min(times):6.2f}s "
+                f"{max(times):6.2f}s {runs[0][1] / 1e6:6.1f}MB {peak / 2**20:7.1f}MB "
+                f"{grew / 2**20:6.1f}MB "
+                f"{'—' if traced is None else f'{traced / 1e6:.1f}MB':>12}"
             )
-    finally:
-        connections.close_all()
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
+    print()
+    for row in _rows(results, args.rows):
+        print(
+            f"{row['measure']}: ours {row['ours']}, anchor {row['anchor']}, ratio "
+            f"{row['ratio']} (goal {row['goal']}): {'met' if row['met'] else 'NOT met'}"
+        )
 
 
 if __name__ == "__main__":
