@@ -6,9 +6,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export DJANGO_SETTINGS_MODULE=config.settings.local
 unset DATABASE_URL CELERY_BROKER_URL
-.venv/bin/python manage.py migrate --noinput -v0
-.venv/bin/python manage.py seed_demo
-# A demo start begins unlocked: lockouts left from trying it last time would refuse every login.
-.venv/bin/python manage.py axes_reset -v0 >/dev/null
+# Migrations, the demo data, and no lockouts left from trying it last time (they would refuse
+# every login), in one process; then the server (its checks ran with the migrations).
+.venv/bin/python manage.py seed_demo --migrate --reset-lockouts
 echo "==> serving http://127.0.0.1:${PORT:-8000}/  (Ctrl-C to stop)"
-exec .venv/bin/python manage.py runserver "127.0.0.1:${PORT:-8000}"
+exec .venv/bin/python manage.py runserver --skip-checks "127.0.0.1:${PORT:-8000}"
