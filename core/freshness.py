@@ -54,8 +54,15 @@ def data_changed(using: str = "default") -> None:
     Now, so that the writer itself (and a test inside its transaction) never reads a fragment
     older than its write; at the commit, because another process may have rendered the old
     rows under the new generation in between."""
+    if not settings.MINGSHI_HOME_CACHE_SECONDS:
+        return  # nothing is cached under the generation
     _bump()
-    if transaction.get_connection(using).in_atomic_block:
+    connection = transaction.get_connection(using)
+    # Once per transaction: a callback of a savepoint rolled back is dropped by Django, and the
+    # next write registers it again.
+    if connection.in_atomic_block and not any(
+        func is _bump for _sids, func, _robust in connection.run_on_commit
+    ):
         transaction.on_commit(_bump, using=using)
 
 

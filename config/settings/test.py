@@ -19,5 +19,7 @@ WHITENOISE_AUTOREFRESH = True
 # The second factor is off by default (tests log in with force_login); the 2FA tests turn it
 # on. Login throttling stays on, with its database handler, as in production.
 MINGSHI_OTP_REQUIRED = False
-# Tests run in one process, and tests/conftest.py empties the cache before each test.
-MINGSHI_HOME_CACHE_SECONDS = 300
+# Off, so that the tests counting a page's queries count its rendering, whether or not a request
+# before it was served; tests/accounts/test_home_cache.py turns it on (tests/conftest.py empties
+# the cache before each test).
+MINGSHI_HOME_CACHE_SECONDS = 0

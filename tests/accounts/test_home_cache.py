@@ -20,6 +20,11 @@ from tests.test_list_queries import _applications, _call
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def home_cache_on(settings):
+    settings.MINGSHI_HOME_CACHE_SECONDS = 300
+
+
 def _home(client) -> tuple[str, int]:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("accounts:home"))
