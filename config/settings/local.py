@@ -19,3 +19,6 @@ LOGGING["loggers"]["kombu.connection"] = {"level": "ERROR"}  # noqa: F405
 
 # One dev server process shares its in-memory cache between threads, so caching stays exact.
 MINGSHI_HOME_CACHE_SECONDS = int(env("MINGSHI_HOME_CACHE_SECONDS", "300"))
+# runserver serves each request in a thread of its own: a kept connection would outlive it
+# (Django's documentation: do not keep connections in development).
+DATABASES["default"]["CONN_MAX_AGE"] = int(env("DATABASE_CONN_MAX_AGE", "0"))  # noqa: F405

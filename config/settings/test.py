@@ -23,3 +23,6 @@ MINGSHI_OTP_REQUIRED = False
 # before it was served; tests/accounts/test_home_cache.py turns it on (tests/conftest.py empties
 # the cache before each test).
 MINGSHI_HOME_CACHE_SECONDS = 0
+# A connection per request, as Django's test runner expects: live-server threads and the
+# journeys' servers must not keep a connection to the test database after they stop.
+DATABASES["default"]["CONN_MAX_AGE"] = int(env("DATABASE_CONN_MAX_AGE", "0"))  # noqa: F405
