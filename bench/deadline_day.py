@@ -19,9 +19,9 @@ between reading and saving):
   POST the form with the photo ("save draft") → POST it again with "submit"
 
 The goal (p95 ≤ 500 ms) is on the deadline's own requests, saving the draft and submitting;
-the login is reported on its own: its password check costs about half a second of CPU by design
-(PBKDF2), whatever the load. 200 requests fired in the same millisecond on two cores would only
-measure the queue in front of them.
+the login is reported on its own: its password check costs about a tenth of a second of CPU by
+design (Argon2), whatever the load. 200 requests fired in the same millisecond on two cores
+would only measure the queue in front of them.
 
 The form data is what a browser would post: it is read from the form page of one application
 filled in by the test factories (every field, the formsets' management forms, the undertakings),

@@ -6,6 +6,7 @@ only changes from a deployment are those loopback needs: plain HTTP (no TLS redi
 reverse proxy in front (MINGSHI_TRUSTED_PROXY_COUNT=0), the bench's secret key.
 """
 
+import contextlib
 import http.client
 import os
 import re
@@ -150,6 +151,7 @@ class Server:
                     worker, cwd=ROOT, env=self.env, stdout=log, stderr=log, start_new_session=True
                 )
             )
+            lower_share(self.procs[-1].pid)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -179,6 +181,19 @@ class Server:
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
+
+
+def lower_share(pid: int, nice: int = 10) -> None:
+    """Give a process (and its children) a lower share of the CPU than the web server's.
+
+    ``nice`` alone does nothing here: with the kernel's autogroup scheduling (on by default,
+    /proc/sys/kernel/sched_autogroup_enabled) each session is scheduled as one group, and a
+    process started in a session of its own competes as an equal with the web server's session
+    whatever its nice value. The group's own nice value is what counts (sched(7)); docker-compose
+    does the same for the worker with ``cpu_shares``."""
+    # Without autogroup (then nice applies) or without the right to set it, it stays as it is.
+    with contextlib.suppress(OSError):
+        Path(f"/proc/{pid}/autogroup").write_text(str(nice))
 
 
 # --- sessions ---------------------------------------------------------------------------------
