@@ -15,11 +15,13 @@ above any value used before, so an old fragment cannot come back to life.
 """
 
 import re
+import threading
 import time
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.backends.signals import connection_created
 from django.utils.translation import get_language
@@ -33,15 +35,38 @@ WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IG
 IGNORED_TABLES = re.compile(r"django_session$|axes_|django_celery_beat_")
 
 
+# The generation read once per request (a thread serves one request at a time): the home page
+# and the inbox badge then cost one cache read each, not two. Reusing it is safe because it only
+# ever files a fragment under a generation *older* than its data, where nobody reads it after
+# the next write; a write in this request forgets it (``_bump``).
+_request = threading.local()
+
+
 def generation() -> int:
+    memo = getattr(_request, "memo", None)
+    if memo is not None and KEY in memo:
+        return memo[KEY]
     value = cache.get(KEY)
     if value is None:
         cache.add(KEY, time.time_ns(), timeout=None)
         value = cache.get(KEY)
+    if memo is not None:
+        memo[KEY] = value
     return value
 
 
+def _request_started(**kwargs) -> None:
+    _request.memo = {}
+
+
+def _request_finished(**kwargs) -> None:
+    _request.memo = None
+
+
 def _bump() -> None:
+    memo = getattr(_request, "memo", None)
+    if memo:
+        memo.clear()
     try:
         cache.incr(KEY)
     except ValueError:  # the key was lost: start above every earlier value
@@ -81,6 +106,8 @@ def _install(sender, connection, **kwargs) -> None:
 
 def connect() -> None:
     connection_created.connect(_install, dispatch_uid="core.freshness")
+    request_started.connect(_request_started, dispatch_uid="core.freshness")
+    request_finished.connect(_request_finished, dispatch_uid="core.freshness")
 
 
 def cached(kind: str, user, render: Callable[[], str]) -> str:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Notification
 from applications.models import Application, ApplicationStatus
+from core import freshness
 from tests.test_list_queries import _applications, _call
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +119,48 @@ def test_a_cached_home_page_is_its_own_users_and_languages(demo, client_for, cli
     english = county.get(reverse("accounts:home")).content.decode()
     assert _panels(english) != _panels(liucheng)
     assert _waiting(english) == 3
+
+
+class _CountingCache:
+    """The cache, counting the reads of the data generation's key."""
+
+    def __init__(self, inner):
+        self.inner, self.generation_reads = inner, 0
+
+    def get(self, key, *args, **kwargs):
+        if key == freshness.KEY:
+            self.generation_reads += 1
+        return self.inner.get(key, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+def test_a_request_reads_the_generation_once_and_again_after_its_own_write(
+    demo, client_for, monkeypatch
+):
+    counting = _CountingCache(freshness.cache)
+    monkeypatch.setattr(freshness, "cache", counting)
+    client = client_for("lz_county")
+    _home(client)
+    _home(client)
+    # The panels and the badge of each page share one read (the first view also starts it).
+    assert counting.generation_reads <= 3
+
+    # Inside one request (the handlers the request signals call), a write forgets the value
+    # read before it, so what the request renders afterwards is filed under the new one.
+    freshness._request_started()
+    try:
+        before = freshness.generation()
+        assert freshness.generation() == before
+        reads = counting.generation_reads
+        Notification.objects.create(recipient=demo.user("lz_county"), verb="test", title="新")
+        assert freshness.generation() > before
+        assert counting.generation_reads == reads + 1
+    finally:
+        freshness._request_finished()
+    # Outside a request (a Celery task, a shell) nothing is kept.
+    reads = counting.generation_reads
+    freshness.generation()
+    freshness.generation()
+    assert counting.generation_reads == reads + 2
