@@ -277,8 +277,12 @@ LOGGING = {
 CACHE_URL = env("CACHE_URL", "")
 if CACHE_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        "default": {"BACKEND": "core.cache.RedisCache", "LOCATION": CACHE_URL}
     }
+    # Sessions read from the shared cache, written through to the database: one Redis read
+    # instead of a PostgreSQL query on every page. Only with a shared cache -- a per-process
+    # copy would keep a session another worker logged out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Mingshi's own settings
 # The home page's panels and the inbox badge are cached this many seconds, keyed by the data's
