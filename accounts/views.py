@@ -1,6 +1,10 @@
+import hashlib
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -8,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
+from core import freshness
 from core.files import stored_file_response
 from core.http import as_ids, redirect_next
 from core.pagination import BoundedPaginationMixin, paginate
@@ -21,8 +26,33 @@ from .models import Job, JobStatus, Notification, OrganisationKind
 PAGE_SIZE = 25
 
 
+# Where the cached home page had its CSRF tokens: each view puts a fresh token of its own
+# browser's secret there (a cached page is shared by every browser of its user).
+CSRF_PLACEHOLDER = "csrf-token-of-this-request-0b1d5e"
+
+
 class HomeView(LoginRequiredMixin, TemplateView):
+    """The page everyone lands on, served whole from the cache while nothing changed.
+
+    The cached page is its own user's, language's and path's; its forms' CSRF tokens are put in
+    on every view. A page with messages to show is rendered, since they are shown once."""
+
     template_name = "accounts/home.html"
+
+    def get(self, request, *args, **kwargs):
+        if any(True for _message in messages.get_messages(request)):
+            return super().get(request, *args, **kwargs)
+        page = freshness.cached(
+            "home-page",
+            request.user,
+            lambda: self.render_page(request, *args, **kwargs),
+            variant=hashlib.sha256(request.get_full_path().encode()).hexdigest()[:24],
+        )
+        return HttpResponse(page.replace(CSRF_PLACEHOLDER, get_token(request)))
+
+    def render_page(self, request, *args, **kwargs) -> str:
+        context = self.get_context_data(csrf_token=CSRF_PLACEHOLDER, **kwargs)
+        return self.render_to_response(context).render().content.decode()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(panels_html=panels_html(self.request.user), **kwargs)

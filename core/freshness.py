@@ -110,7 +110,7 @@ def connect() -> None:
     request_finished.connect(_request_finished, dispatch_uid="core.freshness")
 
 
-def cached(kind: str, user, render: Callable[[], str]) -> str:
+def cached(kind: str, user, render: Callable[[], str], *, variant: str = "") -> str:
     """``render()`` once per user, language, day and generation; read again only until
     anything in the database changes, so what it returns is never stale."""
     seconds = settings.MINGSHI_HOME_CACHE_SECONDS
@@ -118,7 +118,7 @@ def cached(kind: str, user, render: Callable[[], str]) -> str:
         return render()
     # The key is taken before rendering: data committed meanwhile moves the generation on,
     # and what was rendered from the older data is stored where nobody will read it.
-    key = f"fragment:{kind}:{generation()}:{user.pk}:{get_language()}:{clock.today()}"
+    key = f"fragment:{kind}:{generation()}:{user.pk}:{get_language()}:{clock.today()}:{variant}"
     value = cache.get(key)
     if value is None:
         value = render()

@@ -8,12 +8,18 @@ page is served from the cache with only the session and the user read.
 import re
 
 import pytest
+from django.contrib import messages
+from django.contrib.messages.storage.base import Message
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.db import connection
+from django.http import HttpRequest
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Notification
+from accounts.views import CSRF_PLACEHOLDER
 from applications.models import Application, ApplicationStatus
 from core import freshness
 from tests.test_list_queries import _applications, _call
@@ -164,3 +170,58 @@ def test_a_request_reads_the_generation_once_and_again_after_its_own_write(
     freshness.generation()
     freshness.generation()
     assert counting.generation_reads == reads + 2
+
+
+def _browser(user):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(user)
+    return browser
+
+
+def _token(html: str) -> str:
+    tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html))
+    assert len(tokens) == 1, tokens
+    return tokens.pop()
+
+
+def test_each_browser_of_a_user_gets_a_token_of_its_own_from_the_cached_page(demo):
+    county = demo.user("lz_county")
+    office, phone = _browser(county), _browser(county)
+    first, _ = _home(office)
+    cached, queries = _home(phone)
+    assert queries <= 2  # the second browser's page came from the cache
+    assert _panels(cached) == _panels(first)
+    assert freshness_placeholder_absent(first) and freshness_placeholder_absent(cached)
+    # The phone's token is of the phone's own secret: the office's is refused there.
+    refused = phone.post(reverse("accounts:logout"), {"csrfmiddlewaretoken": _token(first)})
+    assert refused.status_code == 403
+    logged_out = phone.post(reverse("accounts:logout"), {"csrfmiddlewaretoken": _token(cached)})
+    assert logged_out.status_code == 302
+    assert "_auth_user_id" not in phone.session
+    # The office is still logged in and its own token still works for it.
+    assert (
+        office.post(
+            reverse("accounts:language_switch"),
+            {"csrfmiddlewaretoken": _token(first), "language": "zh-hans", "next": "/"},
+        ).status_code
+        == 302
+    )
+
+
+def freshness_placeholder_absent(html: str) -> bool:
+    return CSRF_PLACEHOLDER not in html
+
+
+def test_a_message_waiting_is_shown_once_on_the_cached_home_page(demo, client_for):
+    client = client_for("lz_county")
+    _home(client)
+    cached, queries = _home(client)
+    assert queries <= 2 and 'role="status"' not in cached
+    # A message left by the previous page (in the browser's message cookie; nothing in the
+    # database changed, so the cached page is still current): the page is rendered with it.
+    storage = CookieStorage(HttpRequest())
+    client.cookies["messages"] = storage._encode([Message(messages.SUCCESS, "资料已保存。")])
+    with_message, _ = _home(client)
+    assert "资料已保存。" in with_message
+    again, _ = _home(client)
+    assert "资料已保存。" not in again
