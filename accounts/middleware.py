@@ -63,6 +63,7 @@ _ALWAYS_OPEN = {
     "accounts:language_switch",
     "javascript-catalog",
     "healthz",
+    "healthz_live",
     "admin:logout",
 }
 _SECOND_FACTOR_OPEN = {"accounts:otp_verify", "accounts:otp_setup"}

@@ -17,8 +17,8 @@ the end) with the demo organisations and presets, then measures, each row by one
 * audit    — the auditors' workbook of 100k rows beside django-import-export
              (bench/audit_export.py);
 * http     — throughput under wrk through gunicorn (2 sync workers, production settings,
-             PostgreSQL, Redis): the logged-in home page beside /healthz and the admin index, the
-             review queue beside the admin changelist;
+             PostgreSQL, Redis): the logged-in home page beside /healthz/live and the admin
+             index, the review queue beside the admin changelist;
 * deadline — bench/deadline_day.py: 200 teachers log in, save and submit at once;
 * devsh    — ``bash scripts/dev.sh`` in a copy of the tree: seconds to a served page, lines printed.
 
@@ -624,7 +624,12 @@ def http_rows(world: World, sizes: dict) -> list[dict]:
         + f"?status__exact=at_county&county__id__exact={world.county.pk}"
     )
     pairs = {
-        "home (teacher) vs /healthz": (("/", "teacher"), ("/healthz", None), 0.2, "≥ 20%"),
+        "home (teacher) vs /healthz/live": (
+            ("/", "teacher"),
+            ("/healthz/live", None),
+            0.2,
+            "≥ 20%",
+        ),
         "home (county reviewer) vs admin index": (
             ("/", "reviewer"),
             ("/admin/", "admin"),

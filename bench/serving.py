@@ -155,7 +155,7 @@ class Server:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                status, _h, _b = request(self.port, "GET", "/healthz")
+                status, _h, _b = request(self.port, "GET", "/healthz/live")
                 if status == 200:
                     return
             except OSError:

@@ -27,6 +27,8 @@ FREQUENT_TASKS = [
     # Background jobs whose worker died are restarted (or failed, and their owner told) a few
     # minutes after their lease lapsed; see accounts/jobs.py.
     ("accounts.tasks.sweep_stale_jobs", 2),
+    # The worker's heartbeat, read by /healthz (core/health.py).
+    ("core.tasks.worker_heartbeat", 1),
 ]
 
 BEAT_SCHEDULE = {

@@ -9,6 +9,7 @@ healthcheck probe) then run directly.
 import contextlib
 import http.client
 import importlib.util
+import json
 import os
 import re
 import secrets
@@ -325,10 +326,33 @@ def test_gunicorn_serves_healthz_with_production_settings(tmp_path):
     )
     log_path = tmp_path / "gunicorn.log"
     with _gunicorn(env, log_path) as (port, process):
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/healthz")
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/healthz/live")
         status, body = _get_when_up(request, process, log_path)
     assert (status, body) == (200, "ok")
-    assert not (tmp_path / "deploy.sqlite3").exists(), "/healthz must not need a database"
+    assert not (tmp_path / "deploy.sqlite3").exists(), "/healthz/live must not need a database"
+
+
+def test_healthz_says_503_when_the_database_does_not_answer(tmp_path):
+    """A real gunicorn whose PostgreSQL is not there: the node is out, and says why."""
+    env = _production_env(
+        tmp_path,
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:{_free_port()}/nowhere",
+    )
+    log_path = tmp_path / "gunicorn.log"
+    with _gunicorn(env, log_path) as (port, process):
+        live = urllib.request.Request(f"http://127.0.0.1:{port}/healthz/live")
+        assert _get_when_up(live, process, log_path) == (200, "ok")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10)
+    assert refused.value.code == 503
+    body = json.loads(refused.value.read().decode())
+    assert body["status"] == "down"
+    assert body["checks"]["database"]["ok"] is False
+    assert body["checks"]["database"]["detail"] == "OperationalError"
+    assert body["checks"]["worker"]["ok"] is None  # no broker: tasks run in the web process
+
 
 
 def test_compose_healthcheck_probe_passes_behind_ssl_redirect(tmp_path):
@@ -339,16 +363,16 @@ def test_compose_healthcheck_probe_passes_behind_ssl_redirect(tmp_path):
     log_path = tmp_path / "gunicorn.log"
     with _gunicorn(env, log_path) as (port, process):
         headers = {"Host": "mingshi.example.org", "X-Forwarded-Proto": "https"}
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/healthz", headers=headers)
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/healthz/live", headers=headers)
         assert _get_when_up(request, process, log_path) == (200, "ok")
 
         # Plain HTTP really is redirected, so the probe's headers matter.
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         plain = {"Host": "mingshi.example.org", "Connection": "close"}
-        connection.request("GET", "/healthz", headers=plain)
+        connection.request("GET", "/healthz/live", headers=plain)
         response = connection.getresponse()
         assert response.status == 301
-        assert response.getheader("Location") == "https://mingshi.example.org/healthz"
+        assert response.getheader("Location") == "https://mingshi.example.org/healthz/live"
         response.read()
         connection.close()
 

@@ -289,6 +289,8 @@ if CACHE_URL:
 # generation (core/freshness.py), so never stale. Only a shared cache keeps that exact across
 # several web processes: off by default without CACHE_URL (tests and the dev server set it).
 MINGSHI_HOME_CACHE_SECONDS = int(env("MINGSHI_HOME_CACHE_SECONDS", "300" if CACHE_URL else "0"))
+# /healthz reports the worker down when its heartbeat (every minute) is older than this.
+MINGSHI_WORKER_HEARTBEAT_STALE_SECONDS = int(env("MINGSHI_WORKER_HEARTBEAT_STALE_SECONDS", "180"))
 MINGSHI_DEMO_PASSWORD = env("MINGSHI_DEMO_PASSWORD", "mingshi-demo-2024")
 # Links in emails point here.
 MINGSHI_BASE_URL = env("MINGSHI_BASE_URL", "http://127.0.0.1:8000")

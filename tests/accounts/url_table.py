@@ -11,6 +11,7 @@ ONBOARDING_SZ = "sz_school sz_county sz_county_suixian sz_city"
 
 ROWS = [
     Row("healthz", visibility=PUBLIC),
+    Row("healthz_live", visibility=PUBLIC),
     Row("javascript-catalog", visibility=PUBLIC),
     Row("accounts:home", ok=EVERYONE),
     # A logged-in user who opens the login page is sent home.
