@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self):
-        from . import freshness  # noqa: PLC0415
+        from . import freshness, logs  # noqa: PLC0415
 
         freshness.connect()
+        logs.connect()

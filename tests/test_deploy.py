@@ -352,7 +352,11 @@ def test_healthz_says_503_when_the_database_does_not_answer(tmp_path):
     assert body["checks"]["database"]["ok"] is False
     assert body["checks"]["database"]["detail"] == "OperationalError"
     assert body["checks"]["worker"]["ok"] is None  # no broker: tasks run in the web process
-
+    # Production logs one JSON line per request, with the view, the user and the status.
+    lines = [json.loads(x) for x in log_path.read_text().splitlines() if x.startswith("{")]
+    health = [x for x in lines if x.get("logger") == "mingshi.request" and x["path"] == "/healthz"]
+    assert health and health[-1]["status"] == 503 and health[-1]["view"] == "healthz"
+    assert health[-1]["user"] is None and health[-1]["level"] == "INFO"
 
 
 def test_compose_healthcheck_probe_passes_behind_ssl_redirect(tmp_path):

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost but one: its line times the whole request and sees the user the inner ones set.
+    "core.logs.RequestLogMiddleware",
     # Outermost but one, so that every response (redirects from the middleware below too)
     # carries the policy; a view that set its own Content-Security-Policy keeps it.
     "accounts.middleware.ContentSecurityPolicyMiddleware",
@@ -258,13 +260,32 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Every scheduled job stands in one visible place: config/schedule.py.
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 
+# One JSON line per record in production (DJANGO_LOG_FORMAT=json, set there), plain text for a
+# person at a terminal; each request and each job has a line of its own (core/logs.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "{asctime}{levelname}{name}{message}",
+            "style": "{",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "json_ensure_ascii": False,
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": env("DJANGO_LOG_FORMAT", "text"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "mingshi.request": {"level": env("MINGSHI_REQUEST_LOG_LEVEL", "INFO")},
+        "mingshi.job": {"level": env("MINGSHI_JOB_LOG_LEVEL", "INFO")},
         # WeasyPrint logs every step of every PDF at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
@@ -276,9 +297,7 @@ LOGGING = {
 # A cache shared by every web process (Redis) when CACHE_URL is set; a per-process one otherwise.
 CACHE_URL = env("CACHE_URL", "")
 if CACHE_URL:
-    CACHES = {
-        "default": {"BACKEND": "core.cache.RedisCache", "LOCATION": CACHE_URL}
-    }
+    CACHES = {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": CACHE_URL}}
     # Sessions read from the shared cache, written through to the database: one Redis read
     # instead of a PostgreSQL query on every page. Only with a shared cache -- a per-process
     # copy would keep a session another worker logged out.

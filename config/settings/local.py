@@ -15,6 +15,9 @@ MINGSHI_OTP_REQUIRED = env_bool("MINGSHI_OTP_REQUIRED", False)
 # Tasks run in-process here, so Celery's "Task … succeeded" line for each would fill the console
 # (a thousand of them while seeding the demo); kombu warns that the unused broker has no host.
 LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}  # noqa: F405
+# runserver prints a line per request already, and the seeding's jobs are counted, not listed.
+LOGGING["loggers"]["mingshi.request"]["level"] = env("MINGSHI_REQUEST_LOG_LEVEL", "WARNING")  # noqa: F405
+LOGGING["loggers"]["mingshi.job"]["level"] = env("MINGSHI_JOB_LOG_LEVEL", "WARNING")  # noqa: F405
 LOGGING["loggers"]["kombu.connection"] = {"level": "ERROR"}  # noqa: F405
 
 # One dev server process shares its in-memory cache between threads, so caching stays exact.

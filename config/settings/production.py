@@ -6,6 +6,8 @@ from .base import *  # noqa: F403
 from .base import env, env_bool, env_list
 
 DEBUG = False
+# One JSON line per record, for the bureau's log collector (core/logs.py).
+LOGGING["handlers"]["console"]["formatter"] = env("DJANGO_LOG_FORMAT", "json")  # noqa: F405
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production.")
