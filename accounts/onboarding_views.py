@@ -35,7 +35,7 @@ from .services import AccountsError
 # page that offers to invite them (an import may hold thousands: too many for a URL or a form).
 BATCH_KEY = "_mingshi_onboarding_batch"
 # The backend a person is logged in with after setting their password through a link or a code.
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "accounts.backends.ModelBackend"
 
 
 def _logged_in(request, person):

@@ -215,7 +215,7 @@ def mint_session(user) -> str:
     store = import_string(settings.SESSION_ENGINE + ".SessionStore")()
     now = int(timezone.now().timestamp())
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = "accounts.backends.ModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store[security.LOGIN_AT_KEY] = now
     store[security.LAST_ACTIVITY_KEY] = now

@@ -110,6 +110,20 @@ def connect() -> None:
     request_finished.connect(_request_finished, dispatch_uid="core.freshness")
 
 
+def remembered(kind: str, ident, load: Callable):
+    """``load()``'s object, kept until anything in the database changes (``None`` is not kept)."""
+    seconds = settings.MINGSHI_HOME_CACHE_SECONDS
+    if not seconds:
+        return load()
+    key = f"object:{kind}:{generation()}:{ident}"
+    value = cache.get(key)
+    if value is None:
+        value = load()
+        if value is not None:
+            cache.set(key, value, seconds)
+    return value
+
+
 def cached(kind: str, user, render: Callable[[], str], *, variant: str = "") -> str:
     """``render()`` once per user, language, day and generation; read again only until
     anything in the database changes, so what it returns is never stale."""

@@ -225,3 +225,25 @@ def test_a_message_waiting_is_shown_once_on_the_cached_home_page(demo, client_fo
     assert "资料已保存。" in with_message
     again, _ = _home(client)
     assert "资料已保存。" not in again
+
+
+def test_the_logged_in_user_comes_from_the_cache_until_anything_changes(demo, client_for):
+    client = client_for("lz_county")
+    _home(client)
+    _html, queries = _home(client)
+    assert queries == 1  # the session (in the database here); the user and the page are cached
+    # Deactivated by a bulk update (no signal, no save()): the next page already refuses them.
+    demo.user("lz_county").__class__.objects.filter(username="lz_county").update(is_active=False)
+    response = client.get(reverse("accounts:home"))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_a_new_password_ends_the_other_sessions_despite_the_cached_user(demo, client_for):
+    client = client_for("lz_county")
+    _home(client)
+    _home(client)
+    county = demo.user("lz_county")
+    county.set_password("另一个密码-2024-abc")
+    county.save(update_fields=["password"])
+    response = client.get(reverse("accounts:home"))
+    assert response.status_code == 302 and "/login/" in response["Location"]
