@@ -1,6 +1,6 @@
 """The deadline day: 200 teachers log in, fill in their form, save a draft and submit, at once.
 
-    .venv/bin/python bench/deadline_day.py [--teachers 200 --window 180 --workers 2]
+    .venv/bin/python bench/deadline_day.py [--teachers 200 --window 360 --workers 2]
 
 It creates a fresh PostgreSQL database (Django's test database machinery: ``test_<name>_deadline``
 on the server of DATABASE_URL, default ``postgres://postgres@127.0.0.1:5432/mingshi_bench``;
@@ -11,7 +11,7 @@ files, django-axes on) and a real Celery worker on Redis (db 8 by default), so t
 submit queues (notifications, the stored PDF) runs as in a deployment.
 
 Then every teacher, in one thread each, all at work together in the last hour before the
-deadline, compressed into ``--window`` seconds (180: twenty times an hour's density; each
+deadline, compressed into ``--window`` seconds (360: ten times an hour's density; each
 arrives at a random moment of its first 60 %, seeded, and takes a human's pause of 1–4 s
 between reading and saving):
 
@@ -232,7 +232,7 @@ def count_rows(call, users) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--teachers", type=int, default=200)
-    parser.add_argument("--window", type=int, default=180, help="seconds for the last hour")
+    parser.add_argument("--window", type=int, default=360, help="seconds for the last hour")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
     parser.add_argument("--threads", type=int, default=4, help="per worker, with gthread")
