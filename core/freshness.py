@@ -110,31 +110,34 @@ def connect() -> None:
     request_finished.connect(_request_finished, dispatch_uid="core.freshness")
 
 
-def remembered(kind: str, ident, load: Callable):
-    """``load()``'s object, kept until anything in the database changes (``None`` is not kept)."""
+def _through_cache(key: Callable[[], str], produce: Callable):
+    """What ``produce()`` made under ``key()``, made now if absent (``None`` is not kept).
+
+    The key is taken before producing: data committed meanwhile moves the generation on, and
+    what was made from the older data is stored where nobody will read it."""
     seconds = settings.MINGSHI_HOME_CACHE_SECONDS
     if not seconds:
-        return load()
-    key = f"object:{kind}:{generation()}:{ident}"
+        return produce()
+    key = key()
     value = cache.get(key)
     if value is None:
-        value = load()
+        value = produce()
         if value is not None:
             cache.set(key, value, seconds)
     return value
 
 
+def remembered(kind: str, ident, load: Callable):
+    """``load()``'s object, kept until anything in the database changes (``None`` is not kept)."""
+    return _through_cache(lambda: f"object:{kind}:{generation()}:{ident}", load)
+
+
 def cached(kind: str, user, render: Callable[[], str], *, variant: str = "") -> str:
     """``render()`` once per user, language, day and generation; read again only until
     anything in the database changes, so what it returns is never stale."""
-    seconds = settings.MINGSHI_HOME_CACHE_SECONDS
-    if not seconds:
-        return render()
-    # The key is taken before rendering: data committed meanwhile moves the generation on,
-    # and what was rendered from the older data is stored where nobody will read it.
-    key = f"fragment:{kind}:{generation()}:{user.pk}:{get_language()}:{clock.today()}:{variant}"
-    value = cache.get(key)
-    if value is None:
-        value = render()
-        cache.set(key, value, seconds)
-    return value
+    return _through_cache(
+        lambda: (
+            f"fragment:{kind}:{generation()}:{user.pk}:{get_language()}:{clock.today()}:{variant}"
+        ),
+        render,
+    )
