@@ -23,7 +23,15 @@ from .urls import plain_paths
 
 pytestmark = pytest.mark.django_db
 
-OPEN = {"/login/", "/logout/", "/language/", "/jsi18n/", "/healthz", "/healthz/live", "/admin/logout/"}
+OPEN = {
+    "/login/",
+    "/logout/",
+    "/language/",
+    "/jsi18n/",
+    "/healthz",
+    "/healthz/live",
+    "/admin/logout/",
+}
 SECOND_FACTOR_PAGES = (reverse("accounts:otp_verify"), reverse("accounts:otp_setup"))
 
 
