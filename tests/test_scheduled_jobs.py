@@ -31,10 +31,12 @@ def test_the_schedule_names_every_registered_job():
     schedule = settings.CELERY_BEAT_SCHEDULE.values()
     scheduled = {e["args"][0] for e in schedule if e["task"] == "accounts.tasks.run_daily_job"}
     assert scheduled == set(job_names())
-    # beside the daily jobs, the sweep that restarts jobs whose worker died
+    # beside the daily jobs, the sweep that restarts jobs whose worker died, and the worker's
+    # heartbeat that /healthz reads
     assert {e["task"] for e in schedule} == {
         "accounts.tasks.run_daily_job",
         "accounts.tasks.sweep_stale_jobs",
+        "core.tasks.worker_heartbeat",
     }
 
 
