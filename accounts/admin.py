@@ -11,10 +11,11 @@ from guardian.admin import GuardedModelAdmin
 
 from core.admin import ReadOnlyAdmin, ReadOnlyTabularInline, SafeAutocompleteMixin
 
-from . import services
+from . import services, sso
 from .models import (
     AuditEntry,
     City,
+    ExternalIdentity,
     Invitation,
     Job,
     Notification,
@@ -243,6 +244,30 @@ class InvitationAdmin(ReadOnlyAdmin):
     list_select_related = ["user", "created_by"]
     raw_id_fields = ["user", "created_by", "organisation"]
     exclude = ["secret_hash"]
+
+
+@admin.register(ExternalIdentity)
+class ExternalIdentityAdmin(admin.ModelAdmin):
+    """Bindings to the identity platform are made by signing in (accounts/sso.py). An
+    administrator may only remove a wrong one (recorded); the next sign-in binds again."""
+
+    list_display = ["user", "issuer", "subject", "created_at", "last_login_at"]
+    search_fields = ["user__username", "user__full_name", "subject"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "issuer", "subject", "created_at", "last_login_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        sso.identity_unlink(actor=request.user, identity=obj)
+
+    def delete_queryset(self, request, queryset):
+        for identity in queryset.select_related("user"):
+            sso.identity_unlink(actor=request.user, identity=identity)
 
 
 # The schedule of periodic jobs is code (config/schedule.py), reviewed and versioned; beat

@@ -3,6 +3,7 @@ from django.conf import settings
 from core import freshness
 from core.pagination import bounded_count
 
+from . import sso
 from .models import Notification
 
 # The badge says "99+" beyond: counting a user's whole backlog on every page would cost more
@@ -23,9 +24,11 @@ def _badge(user) -> str:
 
 
 def shell(request):
-    """What the base template needs on every page: the inbox badge and the language switch."""
+    """What the base template needs on every page: the inbox badge and the language switch
+    (and, for the login page, the single sign-on button's label when it is set up)."""
     user = getattr(request, "user", None)
     return {
         "unread_notifications": unread_badge(user),
         "available_languages": settings.LANGUAGES,
+        "sso_label": sso.provider_label() if sso.enabled() else "",
     }

@@ -210,6 +210,11 @@ register_verbs(
         "accounts.job.requeued": _("queued the background task again"),
         "accounts.job.resent": _("sent the waiting background task to a worker again"),
         "accounts.login.succeeded": _("signed in"),
+        "accounts.sso.linked": _("linked the account to the identity platform"),
+        "accounts.sso.unlinked": _("removed the account's link to the identity platform"),
+        "accounts.sso.second_factor_by_provider": _(
+            "signed in with the identity platform's two-step verification"
+        ),
         "accounts.login.failed": _("failed to sign in"),
         "accounts.login.refused": _("was refused sign-in"),
         "accounts.login.locked_out": _("was locked out after repeated failed sign-ins"),

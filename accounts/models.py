@@ -492,3 +492,42 @@ class Invitation(models.Model):
     @property
     def expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+
+class ExternalIdentity(models.Model):
+    """A person's account on the bureau's identity provider (统一身份认证), bound to their
+    Mingshi account the first time they sign in through it (``accounts/sso.py``).
+
+    The provider's ``sub`` is the only stable name it gives a person: usernames and e-mail
+    addresses change there. The binding is made once, by the matching claim, and from then on
+    only ``(issuer, subject)`` identifies the person. Roles never come from the provider.
+    """
+
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="external_identities",
+        verbose_name=_("person"),
+    )
+    issuer = models.CharField(_("identity provider"), max_length=200)
+    subject = models.CharField(_("subject"), max_length=255)
+    created_at = models.DateTimeField(_("bound at"), auto_now_add=True)
+    last_login_at = models.DateTimeField(_("last signed in"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("single sign-on identity")
+        verbose_name_plural = _("single sign-on identities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "subject"], name="external_identity_unique_subject"
+            ),
+            models.UniqueConstraint(
+                fields=["issuer", "user"], name="external_identity_one_per_user"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.issuer}"
+
+    def audit_organisation(self):
+        return self.user.audit_organisation()

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import onboarding_views, security_views, views
+from . import onboarding_views, security_views, sso_views, views
 from .forms import LoginForm
 
 app_name = "accounts"
@@ -16,6 +16,9 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Single sign-on (accounts/sso.py): 404 until the bureau's provider is configured.
+    path("login/sso/", sso_views.SSOStartView.as_view(), name="sso_start"),
+    path("login/sso/callback/", sso_views.SSOCallbackView.as_view(), name="sso_callback"),
     path("login/verify/", security_views.OTPVerifyView.as_view(), name="otp_verify"),
     path("security/", security_views.SecurityView.as_view(), name="security"),
     path("security/authenticator/", security_views.OTPSetupView.as_view(), name="otp_setup"),

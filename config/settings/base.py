@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.schedule import BEAT_SCHEDULE
@@ -357,6 +358,34 @@ MINGSHI_ACTIVATION_CODE_MAX_ATTEMPTS = int(env("MINGSHI_ACTIVATION_CODE_MAX_ATTE
 PASSWORD_RESET_TIMEOUT = int(env("DJANGO_PASSWORD_RESET_TIMEOUT", str(24 * 3600)))
 # How many reverse proxies stand in front (their X-Forwarded-For is trusted); 0 = none.
 MINGSHI_TRUSTED_PROXY_COUNT = int(env("MINGSHI_TRUSTED_PROXY_COUNT", "0"))
+
+# Single sign-on through the bureau's OpenID Connect provider (统一身份认证), beside the password
+# login (accounts/sso.py). Off until an issuer is named. The provider proves who a person is;
+# what they may do stays Mingshi's own role assignments. A provider account is bound once to an
+# existing Mingshi account whose LINK_FIELD equals the LINK_CLAIM, then known by its ``sub``.
+MINGSHI_OIDC_ISSUER = env("MINGSHI_OIDC_ISSUER", "").rstrip("/")
+MINGSHI_OIDC_LABEL = env("MINGSHI_OIDC_LABEL", "")
+MINGSHI_OIDC_LINK_CLAIM = env("MINGSHI_OIDC_LINK_CLAIM", "preferred_username")
+MINGSHI_OIDC_LINK_FIELD = env("MINGSHI_OIDC_LINK_FIELD", "username")
+if MINGSHI_OIDC_LINK_FIELD not in ("username", "email", "phone"):
+    raise ImproperlyConfigured("MINGSHI_OIDC_LINK_FIELD must be username, email or phone.")
+# The second factor is skipped only when the provider says it asked for one: values of the ID
+# token's ``amr`` list or its ``acr`` that count, written ``amr:mfa,amr:otp,acr:<uri>``. Empty:
+# the provider's word is never enough and staff give Mingshi's own second factor as well.
+MINGSHI_OIDC_SECOND_FACTOR_CLAIMS = env_list("MINGSHI_OIDC_SECOND_FACTOR_CLAIMS", "")
+# mozilla-django-oidc's own settings, filled from ours.
+OIDC_RP_CLIENT_ID = env("MINGSHI_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env("MINGSHI_OIDC_CLIENT_SECRET", "")
+OIDC_RP_SIGN_ALGO = env("MINGSHI_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env("MINGSHI_OIDC_SCOPES", "openid profile email")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("MINGSHI_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env("MINGSHI_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env("MINGSHI_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env("MINGSHI_OIDC_JWKS_ENDPOINT", "") or None
+OIDC_TIMEOUT = float(env("MINGSHI_OIDC_TIMEOUT_SECONDS", "10"))
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = False
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:sso_callback"
 
 # Spreadsheet imports (core.spreadsheets.inspect_workbook): an uploaded workbook is measured
 # from its zip directory and one streaming pass before openpyxl parses it, and refused past

@@ -1,6 +1,15 @@
 """URL × role table: accounts, and the site's own URLs (the language: tests/matrix/table.py)."""
 
-from tests.matrix.table import EVERYONE, FORBIDDEN, LOGIN, PERSONAL, PUBLIC, REDIRECT, Row
+from tests.matrix.table import (
+    EVERYONE,
+    FORBIDDEN,
+    LOGIN,
+    NOT_FOUND,
+    PERSONAL,
+    PUBLIC,
+    REDIRECT,
+    Row,
+)
 
 # Who oversees organisations: every reviewer, the bureau, the centre, experts and auditors.
 OVERSIGHT_LZ = "lz_school lz_county lz_county_luzhai lz_city lz_ce lz_expert lz_auditor"
@@ -17,6 +26,10 @@ ROWS = [
     # A logged-in user who opens the login page is sent home.
     Row("accounts:login", visibility=PUBLIC, others=REDIRECT),
     Row("accounts:logout", method="POST", others=LOGIN),
+    # Single sign-on is not set up in the demo: both legs are absent (tests/accounts/test_sso.py
+    # runs them against a real provider).
+    Row("accounts:sso_start", anon=NOT_FOUND, others=NOT_FOUND),
+    Row("accounts:sso_callback", anon=NOT_FOUND, others=NOT_FOUND),
     # The second factor: one's own security page and authenticator setup. Verifying is for a
     # login that waits for its code; a user with no device to verify is sent on.
     Row("accounts:security", ok=EVERYONE),
