@@ -10,7 +10,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 # WeasyPrint renders the Chinese PDFs: Pango draws the text, a CJK font gives the glyphs (without
 # one every character is an empty box), libharfbuzz-subset0 makes font subsetting fast.
-# gettext provides msgfmt for compilemessages.
+# gettext provides msgfmt for compilemessages. postgresql-client-15 gives `manage.py backup` and
+# `restore` their pg_dump/pg_restore, of the major version of compose's postgres:15 (pg_dump
+# refuses a server newer than itself).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         fonts-noto-cjk \
@@ -18,6 +20,7 @@ RUN apt-get update \
         libpango-1.0-0 \
         libpangoft2-1.0-0 \
         gettext \
+        postgresql-client-15 \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
@@ -44,11 +47,12 @@ RUN if find . -path '*/locale/*' -name '*.po' | grep -q .; then \
     && DJANGO_SECRET_KEY=build-only-collectstatic-not-a-secret \
         python manage.py collectstatic --noinput
 
-# A non-root user; it owns only the uploads directory (the named media volume starts as a copy
-# of it, ownership included). The code and the static files stay read-only to it.
+# A non-root user; it owns only the uploads directory and the backups' (the named media and
+# backups volumes start as a copy of them, ownership included). The code and the static files
+# stay read-only to it.
 RUN useradd --system --uid 10001 --user-group --home-dir /app --no-create-home mingshi \
-    && mkdir -p /app/media \
-    && chown mingshi:mingshi /app/media
+    && mkdir -p /app/media /backups \
+    && chown mingshi:mingshi /app/media /backups
 USER mingshi
 
 EXPOSE 8000
