@@ -10,8 +10,10 @@ from accounts.models import AuditEntry, Role, RoleAssignment
 
 OURS = {"accounts", "studios", "applications", "assessments", "funding"}
 # The only models of ours the admin may write, and how: master data with its model's own
-# validation, and role assignments through role_assign/role_revoke (audited).
+# validation, role assignments through role_assign/role_revoke (audited), and a wrong single
+# sign-on binding removed through sso.identity_unlink (audited).
 WRITABLE = {
+    "accounts.ExternalIdentity": {"delete"},
     "accounts.User": {"add", "change"},
     "accounts.City": {"add", "change"},
     "accounts.Organisation": {"add", "change"},
