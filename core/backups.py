@@ -23,6 +23,10 @@ the command says so, rather than pretending the backup is whole.
 Restore refuses before it changes anything: a checksum or a file hash that does not match, a
 target database that already has tables, a file in the target storage with other bytes under
 the same name. It never goes through MEDIA_ROOT: production may keep files in object storage.
+
+Backup and restore are one module on purpose: they are the writer and the reader of one archive
+format (its members, the manifest, the checksums), and a change to one side that the other does
+not see is exactly the backup that fails to restore on the day it is needed.
 """
 
 import dataclasses
