@@ -14,10 +14,13 @@ from core.admin import ReadOnlyAdmin, ReadOnlyTabularInline, SafeAutocompleteMix
 from . import services, sso
 from .models import (
     AuditEntry,
+    ChannelDelivery,
+    ChatRobot,
     City,
     ExternalIdentity,
     Invitation,
     Job,
+    NoticePreference,
     Notification,
     Organisation,
     RoleAssignment,
@@ -210,6 +213,44 @@ class NotificationAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["recipient"]
     raw_id_fields = ["recipient"]
+
+
+@admin.register(ChatRobot)
+class ChatRobotAdmin(ReadOnlyAdmin):
+    """Added, changed and tested on the organisation's robots page, by its own administrators
+    (accounts/deliveries.py, audited). The webhook address and the secret are not shown."""
+
+    list_display = ["name", "kind", "organisation", "enabled", "created_at"]
+    list_filter = ["kind", "enabled", "organisation__city"]
+    search_fields = ["name", "organisation__name"]
+    list_select_related = ["organisation"]
+    exclude = ["webhook_url", "secret"]
+    raw_id_fields = ["organisation", "created_by"]
+
+
+@admin.register(NoticePreference)
+class NoticePreferenceAdmin(ReadOnlyAdmin):
+    """Each person chooses their own channels (accounts:notice_channels)."""
+
+    list_display = ["user", "kind", "email", "sms"]
+    list_filter = ["kind", "email", "sms"]
+    search_fields = ["user__username", "user__full_name"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(ChannelDelivery)
+class ChannelDeliveryAdmin(ReadOnlyAdmin):
+    """What the SMS and robot deliveries did, for whoever looks after the server: moved only
+    by the delivery task (accounts/deliveries.py)."""
+
+    list_display = ["created_at", "channel", "status", "attempts", "sent_at", "notification"]
+    list_filter = ["channel", "status"]
+    search_fields = ["notification__title", "last_error"]
+    date_hierarchy = "created_at"
+    list_select_related = ["notification"]
+    exclude = ["target"]
+    raw_id_fields = ["notification", "robot"]
 
 
 @admin.register(Job)

@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core import forms as core_forms
 
+from .deliveries import SECRET_MAX_LENGTH, mobile_number, robot_problems
 from .history import registered_verbs, verb_label
-from .models import NotificationDelivery, OrganisationKind, SchoolStage
+from .models import ChatRobotKind, NoticeKind, NotificationDelivery, OrganisationKind, SchoolStage
 
 
 class PreferencesForm(core_forms.Form):
@@ -153,3 +154,147 @@ class PasswordResetRequestForm(PasswordResetForm):
         language = getattr(user, "language", "") or settings.LANGUAGE_CODE
         with translation.override(language):
             super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+
+
+# --- notice channels and group robots (accounts/deliveries.py) -------------------------------
+
+
+# What each kind of notice holds, in words a person recognises.
+NOTICE_KIND_EXAMPLES = {
+    NoticeKind.TASKS: _("an application to review, scores to give, attendance to confirm"),
+    NoticeKind.RESULTS: _("review decisions, selection, assessments, spending confirmed"),
+    NoticeKind.REMINDERS: _("deadlines coming up, forms that have waited long"),
+    NoticeKind.ANNOUNCEMENTS: _("new calls, public notices, recruitment rounds"),
+    NoticeKind.STUDIO: _("team changes, plans, comments"),
+}
+
+
+class NoticeChannelsForm(core_forms.Form):
+    """E-mail and SMS for each kind of notice (the inbox always has every notice), and the
+    mobile number SMS goes to. Without SMS set up on the server, only e-mail is offered."""
+
+    mobile = forms.CharField(
+        label=_("Mobile number for SMS"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+
+    def __init__(self, *args, sms: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sms = sms
+        for kind, label in NoticeKind.choices:
+            # The page shows the kind once, above its boxes; a screen reader names each box
+            # with both (the aria-label), so that no two are called just "Email".
+            for prefix, text, shown in (
+                ("email", _("Email: %(kind)s"), True),
+                ("sms", _("SMS: %(kind)s"), sms),
+            ):
+                if not shown:
+                    continue
+                name = text % {"kind": label}
+                self.fields[f"{prefix}_{kind}"] = forms.BooleanField(
+                    label=name,
+                    required=False,
+                    widget=forms.CheckboxInput(attrs={"aria-label": name}),
+                )
+        if not sms:
+            del self.fields["mobile"]
+
+    def clean_mobile(self) -> str:
+        value = self.cleaned_data["mobile"].strip()
+        if value and mobile_number(value) is None:
+            raise forms.ValidationError(
+                _("Enter a mainland mobile number of 11 digits, such as 13800001234.")
+            )
+        return value
+
+    def choices(self) -> dict[str, tuple[bool, bool]]:
+        data = self.cleaned_data
+        return {
+            kind: (bool(data.get(f"email_{kind}")), bool(data.get(f"sms_{kind}")))
+            for kind in NoticeKind.values
+        }
+
+    def rows(self) -> list[tuple[str, str, forms.BoundField, forms.BoundField | None]]:
+        """(kind, what it holds, its e-mail box, its SMS box) for the page."""
+        return [
+            (
+                label,
+                NOTICE_KIND_EXAMPLES[kind],
+                self[f"email_{kind}"],
+                self[f"sms_{kind}"] if self.sms else None,
+            )
+            for kind, label in NoticeKind.choices
+        ]
+
+
+class ChatRobotForm(core_forms.Form):
+    """A group robot of an organisation. On a change the stored address and secret are never
+    shown back: left empty, they stay as they are."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=ChatRobotKind.choices, widget=forms.RadioSelect
+    )
+    name = forms.CharField(
+        label=_("Group name"),
+        max_length=60,
+        help_text=_("The group chat's name, for example 柳城县实验小学班主任群."),
+    )
+    webhook_url = forms.CharField(
+        label=_("Webhook address"),
+        max_length=500,
+        widget=forms.URLInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text=_(
+            "In the group: settings → group robots → add a robot → copy its webhook address."
+        ),
+    )
+    secret = forms.CharField(
+        label=_("Signing secret (DingTalk 加签)"),
+        max_length=SECRET_MAX_LENGTH,
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        help_text=_("Only for a DingTalk robot secured by signing: the secret starting SEC."),
+    )
+    notice_kinds = forms.MultipleChoiceField(
+        label=_("Post these kinds of notice"),
+        choices=NoticeKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    enabled = forms.BooleanField(label=_("Post notices in this group"), required=False)
+
+    def __init__(self, *args, robot=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.robot = robot
+        if robot is not None:
+            for name in ("webhook_url", "secret"):
+                self.fields[name].required = False
+            self.fields["webhook_url"].help_text = _(
+                "Stored: %(address)s. Leave it empty to keep it, or paste a new one."
+            ) % {"address": robot.masked_url}
+            if robot.secret:
+                self.fields["secret"].help_text = _(
+                    "A secret is stored. Leave it empty to keep it, or paste a new one."
+                )
+
+    def clean(self):
+        data = super().clean()
+        url, secret = data.get("webhook_url", ""), data.get("secret", "")
+        if self.robot is not None:
+            url = url or self.robot.webhook_url
+            if not secret and data.get("kind") == self.robot.kind:
+                secret = self.robot.secret
+        problems = robot_problems(
+            kind=data.get("kind", ""),
+            name=data.get("name", ""),
+            webhook_url=url,
+            secret=secret,
+            notice_kinds=data.get("notice_kinds", []),
+        )
+        for field, messages in problems.items():
+            if field in self.errors:
+                continue  # the field's own check already said what is wrong
+            for message in messages:
+                self.add_error(field if field in self.fields else None, message)
+        return data

@@ -236,6 +236,10 @@ register_verbs(
         "accounts.activation_code.issued": _("issued an activation code"),
         "accounts.activation_code.blocked": _("blocked the activation code after wrong attempts"),
         "accounts.password.reset": _("set a new password"),
+        "accounts.phone.changed": _("changed the mobile number for SMS notices"),
+        "accounts.chat_robot.added": _("added a group chat robot"),
+        "accounts.chat_robot.changed": _("changed a group chat robot"),
+        "accounts.chat_robot.removed": _("removed a group chat robot"),
     }
 )
 register_states(Job, JobStatus.choices)

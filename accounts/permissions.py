@@ -294,3 +294,22 @@ def can_invite_user(user, person) -> bool:
     return bool(organisations) and all(
         in_scope(user, organisation, roles=ONBOARDING_ROLES) for organisation in organisations
     )
+
+
+# Who manages an organisation's group chat robots (企业微信/钉钉 群机器人): its own
+# administrators — a school's, a county bureau's reviewers, the municipal bureau's, the
+# continuing-education centre's officers — each for the organisation they hold the role at,
+# not for those below it: a group belongs to the office that runs it.
+ROBOT_ADMIN_ROLES = {Role.SCHOOL_ADMIN, Role.COUNTY_REVIEWER, Role.MUNICIPAL_ADMIN, Role.CE_OFFICER}
+
+
+@rule("accounts.manage_chat_robots")
+def can_manage_chat_robots(user, target=None) -> bool:
+    """May ``user`` manage the robots of ``target`` (an organisation, or one of its robots)?
+    With no target: of some organisation."""
+    if user.is_superuser:
+        return True
+    if target is None:
+        return has_role(user, ROBOT_ADMIN_ROLES)
+    organisation = target if isinstance(target, Organisation) else target.organisation
+    return has_role(user, ROBOT_ADMIN_ROLES, organisation)

@@ -5,15 +5,25 @@ from django.db.models import Q, QuerySet
 
 from .models import (
     AuditEntry,
+    ChannelDelivery,
+    ChatRobot,
     Invitation,
     InvitationStatus,
+    NoticeKind,
+    NoticePreference,
     Notification,
     Organisation,
     OrganisationKind,
     RoleAssignment,
     User,
 )
-from .permissions import CITY_WIDE_ROLES, ONBOARDING_ROLES, OVERSIGHT_ROLES, scope_q
+from .permissions import (
+    CITY_WIDE_ROLES,
+    ONBOARDING_ROLES,
+    OVERSIGHT_ROLES,
+    ROBOT_ADMIN_ROLES,
+    scope_q,
+)
 
 
 def organisations_for(
@@ -126,3 +136,43 @@ def organisation_people(user: User, organisation: Organisation) -> QuerySet[User
 
 def open_invitations(person: User) -> QuerySet[Invitation]:
     return Invitation.objects.filter(user=person, status=InvitationStatus.OPEN)
+
+
+# --- notice channels -------------------------------------------------------------------------
+
+
+def channel_choices(user: User) -> dict[str, tuple[bool, bool]]:
+    """Kind of notice → (e-mail, SMS) for ``user``: what they saved, the defaults otherwise."""
+    saved = {p.kind: (p.email, p.sms) for p in NoticePreference.objects.filter(user=user)}
+    return {kind: saved.get(kind, (True, False)) for kind in NoticeKind.values}
+
+
+def robot_organisations_for(user: User) -> QuerySet[Organisation]:
+    """The organisations whose group robots ``user`` manages (their own, as an administrator)."""
+    if user.is_superuser:
+        return Organisation.objects.none()  # superusers reach them through each organisation
+    return Organisation.objects.filter(
+        role_assignments__user=user, role_assignments__role__in=ROBOT_ADMIN_ROLES
+    ).distinct()
+
+
+def chat_robots_of(organisation: Organisation) -> QuerySet[ChatRobot]:
+    return ChatRobot.objects.filter(organisation=organisation).order_by("name", "pk")
+
+
+def chat_robot_for(user: User, pk: int) -> ChatRobot | None:
+    """One robot, looked up among the organisations the user may see (None outside: 404)."""
+    return (
+        ChatRobot.objects.filter(pk=pk, organisation__in=organisations_for(user))
+        .select_related("organisation", "organisation__city")
+        .first()
+    )
+
+
+def robot_deliveries(robot: ChatRobot, *, limit: int = 10) -> list[ChannelDelivery]:
+    """The robot's latest posts, for its page: what went out and what did not, and why."""
+    return list(
+        ChannelDelivery.objects.filter(robot=robot)
+        .select_related("notification")
+        .order_by("-created_at", "-pk")[:limit]
+    )

@@ -11,6 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -23,7 +24,9 @@ from core.http import client_ip
 
 from .models import (
     AuditEntry,
+    ChatRobot,
     City,
+    NoticePreference,
     Notification,
     NotificationDelivery,
     Organisation,
@@ -31,6 +34,7 @@ from .models import (
     Role,
     RoleAssignment,
     User,
+    notice_kind,
 )
 
 
@@ -114,9 +118,12 @@ def notify(
 
     Stores one inbox entry per recipient, written in the recipient's language (pass lazy
     strings, or a callable that formats one), then — once the surrounding transaction commits —
-    mails those who chose immediate mail; the rest wait for the daily digest. With a
-    ``dedupe_key`` a recipient gets the event once, however often it is raised.
+    mails those who chose immediate mail (unless they turned e-mail off for this kind of
+    notice); the rest wait for the daily digest. The batch's SMS and group-robot deliveries go
+    out from one task after the commit (``accounts.deliveries``). With a ``dedupe_key`` a
+    recipient gets the event once, however often it is raised.
     """
+    kind = notice_kind(verb)
     content_type = object_id = None
     if obj is not None:
         content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
@@ -126,6 +133,7 @@ def notify(
         with translation.override(recipient.language or settings.LANGUAGE_CODE):
             fields = {
                 "verb": verb,
+                "kind": kind,
                 "title": _render(title)[:200],
                 "body": _render(body),
                 "url": url,
@@ -144,6 +152,10 @@ def notify(
             continue  # raised concurrently by another worker: that one stands
         if was_new:
             created.append(notification)
+    if not created:
+        return created
+    # Whether the recipient turned e-mail off for this kind is the mail task's question: asked
+    # there, it costs the request nothing.
     immediate = [
         n.pk
         for n in created
@@ -151,7 +163,20 @@ def notify(
     ]
     if immediate:
         transaction.on_commit(lambda: _queue_emails(immediate))
+    batch = [n.pk for n in created]
+    # Robust: a broker that cannot take the task must not undo the committed request; the
+    # notices stay in the inbox and mail.
+    transaction.on_commit(lambda: _queue_channel_deliveries(batch), robust=True)
     return created
+
+
+def _queue_channel_deliveries(notification_ids: list[int]) -> None:
+    from .channels import sms_enabled  # noqa: PLC0415
+    from .tasks import deliver_notifications  # noqa: PLC0415
+
+    # Most installations have neither SMS nor robots: then there is nothing to queue.
+    if sms_enabled() or ChatRobot.objects.filter(enabled=True).exists():
+        deliver_notifications.delay(notification_ids)
 
 
 def _queue_emails(notification_ids: list[int]) -> None:
@@ -174,6 +199,11 @@ def notification_send_email(*, notification_id: int) -> bool:
     )
     if notification is None or not notification.recipient.email:
         return False
+    email_off = NoticePreference.objects.filter(
+        user_id=notification.recipient_id, kind=notification.kind, email=False
+    )
+    if email_off.exists():
+        return False  # the recipient turned e-mail off for this kind of notice
     if not _claim_for_email(Notification.objects.filter(pk=notification_id)):
         return False
     recipient = notification.recipient
@@ -193,11 +223,18 @@ def send_daily_digests(*, day: date) -> int:
     """
     tz = timezone.get_current_timezone()
     until = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min), tz)
-    pending = Notification.objects.filter(
-        emailed_at__isnull=True,
-        created_at__lt=until,
-        recipient__notification_delivery=NotificationDelivery.DIGEST,
-    ).exclude(recipient__email="")
+    email_off = NoticePreference.objects.filter(
+        user=OuterRef("recipient"), kind=OuterRef("kind"), email=False
+    )
+    pending = (
+        Notification.objects.filter(
+            emailed_at__isnull=True,
+            created_at__lt=until,
+            recipient__notification_delivery=NotificationDelivery.DIGEST,
+        )
+        .exclude(recipient__email="")
+        .exclude(Exists(email_off))
+    )
     sent = 0
     for user in User.objects.filter(pk__in=pending.values("recipient_id")).order_by("pk"):
         with transaction.atomic():

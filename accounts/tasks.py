@@ -7,7 +7,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from . import onboarding, scheduling, services
+from . import deliveries, onboarding, scheduling, services
 from .jobs import job_run, jobs_sweep
 from .scheduling import daily_job
 
@@ -15,6 +15,27 @@ from .scheduling import daily_job
 @shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
 def send_notification_email(notification_id: int) -> bool:
     return services.notification_send_email(notification_id=notification_id)
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+def deliver_notifications(self, notification_ids: list[int]):
+    """A batch of notices on SMS and group robots. Each delivery is claimed before it is sent,
+    so running this twice (a retry, a redelivered message, two workers) sends nothing twice;
+    when a peer failed in a way worth another try, the task runs again after the wait."""
+    run = deliveries.notifications_deliver(notification_ids=notification_ids)
+    limit = settings.MINGSHI_CHANNEL_MAX_ATTEMPTS
+    if self.request.is_eager:
+        if run.retry_in is not None:
+            # Run in-process (no broker), Celery applies a retry that the task returns at
+            # once; a raised one its eager tracer would propagate as a failure of the request.
+            return self.retry(countdown=run.retry_in, max_retries=limit, throw=False)
+    else:
+        # A delivery held by another worker is looked at again once it would be stale: if
+        # that worker died mid-send, this run's message came back at once, before then.
+        waits = [w for w in (run.retry_in, run.recheck_in) if w is not None]
+        if waits:
+            raise self.retry(countdown=min(waits), max_retries=limit)
+    return {"sent": run.sent, "not_sent": run.not_sent}
 
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)

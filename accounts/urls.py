@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import onboarding_views, security_views, sso_views, views
+from . import channel_views, onboarding_views, security_views, sso_views, views
 from .forms import LoginForm
 
 app_name = "accounts"
@@ -59,6 +59,19 @@ urlpatterns = [
         name="onboarding_batch",
     ),
     path("preferences/", views.PreferencesView.as_view(), name="preferences"),
+    # Notice channels (accounts/deliveries.py): one's own per kind of notice; an
+    # organisation's group robots, managed by its own administrators.
+    path(
+        "preferences/channels/",
+        channel_views.NoticeChannelsView.as_view(),
+        name="notice_channels",
+    ),
+    path(
+        "organisations/<int:pk>/robots/",
+        channel_views.OrganisationRobotsView.as_view(),
+        name="organisation_robots",
+    ),
+    path("robots/<int:pk>/", channel_views.ChatRobotView.as_view(), name="chat_robot"),
     path("language/", views.LanguageSwitchView.as_view(), name="language_switch"),
     path("inbox/", views.InboxView.as_view(), name="inbox"),
     path("inbox/read/", views.NotificationsMarkReadView.as_view(), name="notifications_read"),

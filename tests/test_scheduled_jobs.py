@@ -2,11 +2,8 @@
 
 import io
 import os
-import subprocess
-import sys
 import time
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -18,9 +15,9 @@ from applications.models import CallStatus
 from studios.models import Activity, Attendance, AttendanceStatus
 from tests.applications.factories import CLOSES, draft, open_call, submitted, teacher_at
 from tests.studios.factories import liuzhou_studio
+from tests.workers import real_worker
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_the_schedule_names_every_registered_job():
@@ -130,51 +127,11 @@ def test_run_jobs_prints_what_each_job_did(demo):
 @pytest.mark.skipif(not os.environ.get("MINGSHI_TEST_REDIS_URL"), reason="no Redis")
 def test_jobs_through_a_real_worker_twice_at_once_duplicate_nothing(demo):
     """Two copies of the same scheduled job, sent together to a worker with two processes."""
-    import uuid
-
-    from celery import Celery
-
     if connection.vendor != "postgresql":
         pytest.skip("the worker process needs the PostgreSQL test database")
     call = open_call()
     submitted(call, demo.user("lz_teacher"))
-    redis_url = os.environ["MINGSHI_TEST_REDIS_URL"]
-    db = connection.settings_dict
-    database_url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    queue = f"mingshi-jobs-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": database_url,
-        "CELERY_BROKER_URL": redis_url,
-        "CELERY_RESULT_BACKEND": redis_url,
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "-Q",
-            queue,
-            "--concurrency=2",
-            "-l",
-            "WARNING",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-n",
-            f"{queue}@%h",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        client = Celery(broker=redis_url, backend=redis_url, set_as_current=False)
+    with real_worker("jobs", concurrency=2, database=True) as (client, queue):
         day = (CLOSES + timedelta(days=1)).isoformat()
         results = [
             client.send_task(
@@ -183,12 +140,6 @@ def test_jobs_through_a_real_worker_twice_at_once_duplicate_nothing(demo):
             for _ in range(2)
         ]
         lines = [result.get(timeout=90) for result in results]
-    finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
     assert sorted(len(done) for done in lines) == [0, 1]
     call.refresh_from_db()
     assert call.status == CallStatus.CLOSED

@@ -28,10 +28,16 @@ NOT_STATES = {
     # transition helper; accounts/jobs.py moves it with conditional updates of its own, guarded
     # by the lease and the attempt number (see OWN_STATE_MACHINES).
     ("accounts", "Job", "status"),
+    # A notice's SMS or group-robot delivery (pending → sending → sent/not sent): no actor
+    # either; accounts/deliveries.py claims and finishes it with conditional updates.
+    ("accounts", "ChannelDelivery", "status"),
 }
 # Modules that move a state machine of their own, with the reason; every other module of
 # accounts is scanned (an invitation's states move in accounts/workflow.py).
-OWN_STATE_MACHINES = {"accounts/jobs.py": "the background-job runner's lease machine"}
+OWN_STATE_MACHINES = {
+    "accounts/jobs.py": "the background-job runner's lease machine",
+    "accounts/deliveries.py": "the claim of each SMS or group-robot delivery",
+}
 
 
 def _fields_by_model() -> dict[str, set[str]]:

@@ -313,7 +313,8 @@ MINGSHI_HOME_CACHE_SECONDS = int(env("MINGSHI_HOME_CACHE_SECONDS", "300" if CACH
 # /healthz reports the worker down when its heartbeat (every minute) is older than this.
 MINGSHI_WORKER_HEARTBEAT_STALE_SECONDS = int(env("MINGSHI_WORKER_HEARTBEAT_STALE_SECONDS", "180"))
 MINGSHI_DEMO_PASSWORD = env("MINGSHI_DEMO_PASSWORD", "mingshi-demo-2024")
-# Links in emails point here.
+# Links in e-mails point here, and so do the QR codes printed on plaque certificates, link
+# previews and calendar feeds: the public https address, set before certificates are printed.
 MINGSHI_BASE_URL = env("MINGSHI_BASE_URL", "http://127.0.0.1:8000")
 # Reminders go out this many days before a deadline; members confirm attendance within this
 # many days of an activity (reminded before and after that date, once each).
@@ -386,6 +387,26 @@ OIDC_TIMEOUT = float(env("MINGSHI_OIDC_TIMEOUT_SECONDS", "10"))
 OIDC_USE_PKCE = True
 OIDC_CREATE_USER = False
 OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:sso_callback"
+
+# Notices beside the inbox and e-mail (accounts/deliveries.py, accounts/channels.py): SMS
+# through one HTTP provider, and organisations' 企业微信/钉钉 group robots, sent by a Celery task.
+# Each send waits at most TIMEOUT seconds for an answer; a failure worth another try (the
+# peer's 5xx, a timeout, its rate limit) is tried again after RETRY_SECONDS, doubling each
+# time, up to MAX_ATTEMPTS sends in all; then the delivery is marked not sent. With no broker
+# (tasks run in-process) the retries follow at once, inside the request that raised the notice.
+MINGSHI_CHANNEL_TIMEOUT_SECONDS = float(env("MINGSHI_CHANNEL_TIMEOUT_SECONDS", "10"))
+MINGSHI_CHANNEL_MAX_ATTEMPTS = int(env("MINGSHI_CHANNEL_MAX_ATTEMPTS", "5"))
+MINGSHI_CHANNEL_RETRY_SECONDS = float(env("MINGSHI_CHANNEL_RETRY_SECONDS", "30"))
+# Group robots post only to these hosts (the official webhook hosts; a bureau on a private
+# deployment of 企业微信 or 钉钉 adds its own), so an administrator's form cannot make the
+# server post into its own network.
+MINGSHI_ROBOT_HOSTS = env_list("MINGSHI_ROBOT_HOSTS", "qyapi.weixin.qq.com,oapi.dingtalk.com")
+# SMS is off until the provider's address is set. The provider is a class named by its dotted
+# path; the default posts {"phone", "text", "sign"} as JSON with the token as a bearer token.
+MINGSHI_SMS_PROVIDER = env("MINGSHI_SMS_PROVIDER", "accounts.channels.HttpSmsProvider")
+MINGSHI_SMS_URL = env("MINGSHI_SMS_URL", "")
+MINGSHI_SMS_TOKEN = env("MINGSHI_SMS_TOKEN", "")
+MINGSHI_SMS_SIGN_NAME = env("MINGSHI_SMS_SIGN_NAME", "")
 
 # Spreadsheet imports (core.spreadsheets.inspect_workbook): an uploaded workbook is measured
 # from its zip directory and one streaming pass before openpyxl parses it, and refused past

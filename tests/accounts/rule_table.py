@@ -38,6 +38,19 @@ RULES = [
     # A teacher of 柳城县实验小学 with no password yet: their school, their county, their city.
     RuleRow("accounts.invite_user", "user:lz_new_mail", ok="admin lz_school lz_county lz_city"),
     RuleRow("accounts.view_job", "job:lz_city", ok="lz_city", visibility=PERSONAL),
+    # Group robots: each organisation's own administrators (the centre's officers for theirs).
+    RuleRow(
+        "accounts.manage_chat_robots",
+        ok="admin lz_school lz_county lz_county_luzhai lz_city lz_ce "
+        "sz_school sz_county sz_county_suixian sz_city sz_ce",
+    ),
+    RuleRow(
+        "accounts.manage_chat_robots", "org:lz.liucheng-sx", ok="admin lz_school", variant="school"
+    ),
+    RuleRow("accounts.manage_chat_robots", "org:lz.bureau", ok="admin lz_city", variant="bureau"),
+    RuleRow(
+        "accounts.manage_chat_robots", "robot:lz.liucheng-sx", ok="admin lz_school", variant="robot"
+    ),
     RuleRow(
         "accounts.view_organisation",
         "org:lz.liucheng-sx",
