@@ -9,12 +9,11 @@ layout, not a page of the product. Stored PDFs and the packet merged from them a
 import io
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
 
 from accounts.models import OrganisationKind
-from accounts.pdf import html_pdf, render_html
+from accounts.pdf import html_pdf, render_html, storage_url
 
 from . import form_layout
 from .models import Application, ApplicationStatus, Call, ReviewLevel, ReviewStep
@@ -210,14 +209,12 @@ def _form(application: Application, *, reveal_personal: bool = True) -> dict:
 
 
 def _photo_url(application: Application) -> str:
-    """A file:// URL WeasyPrint reads directly (never a URL the network could serve)."""
-    if not application.photo:
+    """The photo as WeasyPrint reads it, through the storage API (``accounts.pdf``), or "" if
+    there is none or its file is gone (the box then keeps its label)."""
+    photo = application.photo
+    if not photo or not photo.storage.exists(photo.name):
         return ""
-    try:
-        path = Path(application.photo.path)
-    except NotImplementedError:  # a storage without local paths
-        return ""
-    return path.as_uri() if path.is_file() else ""
+    return storage_url(photo)
 
 
 def application_html(application: Application, *, reveal_personal: bool = True) -> str:

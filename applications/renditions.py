@@ -29,7 +29,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.pdf import html_pdf, renderer_signature
+from accounts.pdf import STORAGE_SCHEME, html_pdf, renderer_signature
 from core.pdf_merge import Part, merge_pdfs
 
 from . import documents
@@ -48,7 +48,7 @@ def pdf_version(application: Application, html: str) -> str:
     digest.update(renderer_signature().encode())
     digest.update(b"\0")
     digest.update(html.encode())
-    if application.photo and "file://" in html:  # the photo is printed: its bytes count too
+    if application.photo and f'"{STORAGE_SCHEME}:' in html:  # the photo is printed: it counts too
         try:
             size = application.photo.size
         except (FileNotFoundError, OSError, ValueError):

@@ -123,8 +123,7 @@ def text(content: bytes) -> str:
 
 
 def options_table(application, runs: int) -> None:
-    from weasyprint import HTML
-
+    from accounts.pdf import pdf_document
     from applications import documents
 
     documents.prefetch_form_data([application])
@@ -133,14 +132,14 @@ def options_table(application, runs: int) -> None:
     html_ms = (time.perf_counter() - started) * 1000
     print(f"\n1. one form, laid out ({runs} runs each; its HTML takes {html_ms:.1f} ms to build)")
     print(f"{'write_pdf options':38} {'min':>8} {'median':>8} {'bytes':>9}  same text")
-    HTML(string=html, base_url=str(ROOT)).write_pdf()  # fonts loaded once, outside the timings
+    pdf_document(html).write_pdf()  # fonts loaded once, outside the timings
     # Round-robin, so that a busy moment of the machine falls on every option alike.
     times = {label: [] for label, _ in OPTIONS}
     contents = {}
     for _ in range(runs):
         for label, options in OPTIONS:
             started = time.perf_counter()
-            contents[label] = HTML(string=html, base_url=str(ROOT)).write_pdf(**options)
+            contents[label] = pdf_document(html).write_pdf(**options)
             times[label].append(time.perf_counter() - started)
     reference = text(contents["defaults"])
     for label, _ in OPTIONS:
@@ -211,8 +210,7 @@ def in_child(fn, *, traced: bool = False) -> tuple:
 
 
 def packet_table(call, applications) -> None:
-    from weasyprint import HTML
-
+    from accounts.pdf import pdf_document
     from applications import documents, renditions
     from applications.models import RenderedPacket, RenderedPdf
 
@@ -238,9 +236,7 @@ def packet_table(call, applications) -> None:
     def former():
         fresh = list(documents.packet_applications(call))
         documents.prefetch_form_data(fresh)
-        rendered = [
-            HTML(string=documents.application_html(a), base_url=str(ROOT)).render() for a in fresh
-        ]
+        rendered = [pdf_document(documents.application_html(a)).render() for a in fresh]
         pages = [page for document in rendered for page in document.pages]
         with tempfile.TemporaryFile() as out:
             rendered[0].copy(pages).write_pdf(out)

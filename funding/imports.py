@@ -1,10 +1,12 @@
 """The bureau's imports between the upload and the save: where the workbook waits, the signed
 token that names it, and the background job that checks or saves a large one.
 
-Between the preview and the confirmation the workbook waits under ``MEDIA_ROOT/imports/<user>/``
-(never served: MEDIA_ROOT has no URL). The confirmation form carries a signed token naming the
-user, the kind, the bureau, the file and its SHA-256, so that nobody can confirm someone else's
-file, swap the file, or change what it is imported as.
+Between the preview and the confirmation the workbook waits in the default storage as
+``imports/<user>/<random>.xlsx``, through the storage API only, so that the confirmation may
+reach another web node than the preview did (object storage in production; never served: no
+URL leads to it). The confirmation form carries a signed token naming the user, the kind, the
+bureau, the file and its SHA-256, so that nobody can confirm someone else's file, swap the
+file, or change what it is imported as.
 
 An import of ``MINGSHI_IMPORT_BACKGROUND_ROWS`` rows or more is checked (the preview) and saved
 (the confirmation) by the background job ``funding.import`` (``funding.jobs``), whose page shows
@@ -16,14 +18,15 @@ from __future__ import annotations
 
 import hashlib
 import threading
-import time
 import uuid
-from pathlib import Path
+from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection, connections
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.imports import IMPORT_RESOURCES, ImportFileError
@@ -37,25 +40,40 @@ JOB_KIND = "funding.import"
 PROGRESS_WAIT = 10  # seconds
 
 
-def _upload_folder(user) -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports" / str(user.pk)
+def _upload_folder(user) -> str:
+    return f"imports/{user.pk}/"
 
 
 def _valid_name(name: str) -> bool:
     return name.endswith(".xlsx") and "/" not in name and "\\" not in name and ".." not in name
 
 
+def _stale_uploads_remove(folder: str) -> None:
+    """Uploads the user never confirmed, after ``STALE_AFTER``: listed and dated through the
+    storage (a listing of an object store's prefix), so that any web node may tidy them."""
+    try:
+        _folders, names = default_storage.listdir(folder)
+    except FileNotFoundError:  # nothing stored for this user yet
+        return
+    cutoff = timezone.now() - timedelta(seconds=STALE_AFTER)
+    for old in names:
+        if not _valid_name(old):
+            continue
+        try:
+            if default_storage.get_modified_time(folder + old) < cutoff:
+                default_storage.delete(folder + old)
+        except FileNotFoundError:  # removed meanwhile by the user's other upload
+            continue
+
+
 def upload_store(user, content: bytes) -> str:
     """Keep an upload for its confirmation; returns its (random) file name."""
     folder = _upload_folder(user)
-    folder.mkdir(parents=True, exist_ok=True)
-    now = time.time()
-    for old in folder.glob("*.xlsx"):
-        if now - old.stat().st_mtime > STALE_AFTER:
-            old.unlink(missing_ok=True)
+    _stale_uploads_remove(folder)
     name = f"{uuid.uuid4().hex}.xlsx"
-    (folder / name).write_bytes(content)
-    return name
+    stored = default_storage.save(folder + name, ContentFile(content))
+    # The name is random, so the storage keeps it; the token names the file, not the path.
+    return stored.rsplit("/", 1)[-1]
 
 
 def upload_read(user, name: str, sha256: str) -> bytes:
@@ -63,7 +81,8 @@ def upload_read(user, name: str, sha256: str) -> bytes:
     if not _valid_name(name):
         raise ImportFileError(_("This preview is not yours: upload the file again."))
     try:
-        content = (_upload_folder(user) / name).read_bytes()
+        with default_storage.open(_upload_folder(user) + name, "rb") as handle:
+            content = handle.read()
     except FileNotFoundError as exc:
         raise ImportFileError(_("This preview has expired: upload the file again.")) from exc
     if digest(content) != sha256:
@@ -73,7 +92,7 @@ def upload_read(user, name: str, sha256: str) -> bytes:
 
 def upload_discard(user, name: str) -> None:
     if _valid_name(name):
-        (_upload_folder(user) / name).unlink(missing_ok=True)
+        default_storage.delete(_upload_folder(user) + name)
 
 
 def digest(content: bytes) -> str:

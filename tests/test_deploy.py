@@ -29,8 +29,17 @@ from celery.app.utils import find_app
 from django.utils.module_loading import import_string
 
 ROOT = Path(__file__).resolve().parents[1]
-APP_SERVICES = ("web", "worker", "beat")
-REQUIRED_FROM_HOST = ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS")
+APP_SERVICES = ("migrate", "web", "worker", "beat")
+REQUIRED_FROM_HOST = ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "MINGSHI_S3_SECRET_ACCESS_KEY")
+# What compose needs from the host: the required variables of docs/DEPLOY.md's .env.
+HOST_ENV = {
+    "DJANGO_SECRET_KEY": "x" * 50,
+    "DJANGO_ALLOWED_HOSTS": "mingshi.example.org",
+    "POSTGRES_PASSWORD": "x",
+    "MINGSHI_BASE_URL": "https://mingshi.example.org",
+    "MINGSHI_S3_SECRET_ACCESS_KEY": "x" * 24,
+    "MINIO_ROOT_PASSWORD": "y" * 24,
+}
 
 
 def _compose() -> dict:
@@ -89,22 +98,76 @@ def _run(args: list[str], env: dict[str, str], timeout: float = 60) -> subproces
 # --- docker-compose.yml ---------------------------------------------------------------------
 
 
-def test_compose_has_the_five_services():
+def test_compose_has_every_service():
     services = _compose()["services"]
-    assert {"web", "db", "redis", "worker", "beat"} <= set(services)
+    assert {"migrate", "web", "proxy", "db", "redis", "worker", "beat"} <= set(services)
+    assert {"storage", "storage-init"} <= set(services)
     assert services["db"]["image"].startswith("postgres:15")
     assert services["redis"]["image"].startswith("redis:7")
 
 
-def test_web_migrates_then_runs_gunicorn_on_the_real_wsgi_module():
-    command = _command(_compose()["services"]["web"])
+def test_migrations_run_once_then_web_runs_gunicorn_on_the_real_wsgi_module():
+    services = _compose()["services"]
+    assert _command(services["migrate"]) == "python manage.py migrate --noinput"
+    assert services["migrate"]["restart"] == "no"  # a one-shot step, not a server
+    command = _command(services["web"])
+    assert "migrate" not in command  # two replicas must not migrate at once
+    assert services["web"]["depends_on"]["migrate"]["condition"] == (
+        "service_completed_successfully"
+    )
     assert "config.wsgi:application" in command
     assert "0.0.0.0:8000" in command
-    assert command.index("manage.py migrate --noinput") < command.index("gunicorn")
     module, attribute = re.search(r"gunicorn\s+([\w.]+):(\w+)", command).groups()
     spec = importlib.util.find_spec(module)
     assert spec is not None, module
     assert re.search(rf"^{attribute}\s*=", Path(spec.origin).read_text(), re.M)
+
+
+def test_two_web_replicas_behind_the_proxy_and_only_the_proxy_published():
+    services = _compose()["services"]
+    assert services["web"]["deploy"]["replicas"] == 2
+    assert "ports" not in services["web"]  # the replicas are reached through the proxy
+    proxy = services["proxy"]
+    assert re.fullmatch(r"nginx:1\.(2[7-9]|[3-9]\d)(\.\d+)?", proxy["image"])  # upstream resolve
+    assert proxy["ports"] == ["127.0.0.1:8000:8000"]
+    published = [name for name, service in services.items() if service.get("ports")]
+    assert published == ["proxy"]
+    assert proxy["depends_on"]["web"]["condition"] == "service_healthy"
+    [mount] = proxy["volumes"]
+    source, target, mode = mount.split(":")
+    assert (ROOT / source).is_file() and target == "/etc/nginx/conf.d/default.conf"
+    assert mode == "ro"
+
+
+def _nginx_directives(text: str) -> list[list[str]]:
+    """deploy/nginx.conf as its directives (comments dropped), each a list of words."""
+    code = "\n".join(line.split("#", 1)[0] for line in text.splitlines())
+    return [part.split() for part in re.split(r"[;{}]", code) if part.split()]
+
+
+def test_the_proxy_balances_every_replica_and_tells_django_the_client():
+    directives = _nginx_directives((ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8"))
+    found = {tuple(d[:2]) for d in directives}
+    # One upstream naming the web service, re-resolved as replicas come and go.
+    [server] = [d for d in directives if d[0] == "server" and len(d) > 1]
+    assert server[1] == "web:8000" and "resolve" in server
+    assert any(d[0] == "zone" for d in directives)  # resolve needs the shared zone
+    assert any(word.startswith("max_fails=") for word in server)  # a failing replica is skipped
+    [resolver] = [d for d in directives if d[0] == "resolver"]
+    assert resolver[1] == "127.0.0.11"  # Docker's DNS
+    assert ("listen", "8000") in found
+    assert ("proxy_pass", "http://mingshi_web") in found
+    headers = {d[1]: d[2] for d in directives if d[0] == "proxy_set_header"}
+    assert headers["Host"] == "$host"
+    assert headers["X-Forwarded-For"] == "$proxy_add_x_forwarded_for"
+    # The front proxy's scheme goes on; without one, nginx's own.
+    assert headers["X-Forwarded-Proto"] == "$mingshi_forwarded_proto"
+    assert ["map", "$http_x_forwarded_proto", "$mingshi_forwarded_proto"] in directives
+    assert ["default", "$http_x_forwarded_proto"] in directives
+    assert ['""', "$scheme"] in directives
+    # The trusted proxy count follows the two proxies that append to X-Forwarded-For.
+    env = _compose()["x-app-env"]
+    assert _interpolate(env["MINGSHI_TRUSTED_PROXY_COUNT"], {}) == "2"
 
 
 def test_worker_and_beat_run_the_config_celery_app_with_the_database_scheduler():
@@ -145,6 +208,10 @@ def test_secrets_come_from_the_host_and_are_required():
     assert compose["services"]["db"]["environment"]["POSTGRES_PASSWORD"].startswith(
         "${POSTGRES_PASSWORD:?"
     )
+    storage = compose["services"]["storage"]["environment"]
+    assert storage["MINIO_ROOT_PASSWORD"].startswith("${MINIO_ROOT_PASSWORD:?")
+    # MinIO's administrator stays with MinIO and its init step: the app has its own key.
+    assert not {"MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD"} & set(env)
 
     # Leaving one out stops compose with its message.
     host = {"DJANGO_ALLOWED_HOSTS": "x", "POSTGRES_PASSWORD": "x", "MINGSHI_BASE_URL": "x"}
@@ -152,14 +219,86 @@ def test_secrets_come_from_the_host_and_are_required():
         _interpolate(env["DJANGO_SECRET_KEY"], host)
 
 
-def test_web_and_worker_share_the_media_volume_and_db_keeps_its_data():
+def test_files_live_in_the_object_storage_not_on_a_node_and_db_keeps_its_data():
     compose = _compose()
     services = compose["services"]
-    for name in ("web", "worker"):
-        assert "media:/app/media" in services[name]["volumes"], name
-    assert services["web"]["environment"]["DJANGO_MEDIA_ROOT"] == "/app/media"
+    env = {k: _interpolate(str(v), HOST_ENV) for k, v in compose["x-app-env"].items()}
+    assert env["MINGSHI_S3_BUCKET"] == "mingshi"
+    assert env["MINGSHI_S3_ENDPOINT_URL"] == "http://storage:9000"
+    assert env["MINGSHI_S3_ADDRESSING_STYLE"] == "path"
+    assert "DJANGO_MEDIA_ROOT" not in env
+    for name in APP_SERVICES:  # no node keeps files of its own
+        assert not any(
+            str(v).split(":")[1:2] == ["/app/media"] for v in services[name].get("volumes", [])
+        ), name
+    assert "media" not in compose["volumes"]
     assert any(v.startswith("pgdata:") for v in services["db"]["volumes"])
-    assert {"media", "pgdata"} <= set(compose["volumes"])
+    assert {"objects", "pgdata"} <= set(compose["volumes"])
+
+    storage = services["storage"]
+    assert storage["image"].startswith("quay.io/minio/minio:RELEASE.")
+    assert "objects:/data" in storage["volumes"] and "ports" not in storage
+    assert storage["healthcheck"]["test"] == ["CMD", "mc", "ready", "local"]
+    init = services["storage-init"]
+    assert init["image"].startswith("quay.io/minio/mc:RELEASE.")
+    assert init["depends_on"]["storage"]["condition"] == "service_healthy"
+    # The init step names the same bucket and key as the app.
+    for name in ("MINGSHI_S3_BUCKET", "MINGSHI_S3_ACCESS_KEY_ID", "MINGSHI_S3_SECRET_ACCESS_KEY"):
+        assert init["environment"][name] == compose["x-app-env"][name], name
+    script = init["entrypoint"][-1]
+    assert [f"./deploy/{Path(script).name}:{script}:ro"] == init["volumes"]
+    for name in ("web", "worker"):
+        assert services[name]["depends_on"]["storage-init"]["condition"] == (
+            "service_completed_successfully"
+        )
+
+
+def _fake_mc(tmp_path: Path, attached: bool = False) -> Path:
+    """A stand-in for MinIO's client on PATH: records each call and keeps the policy file,
+    answering ``policy attach`` as MinIO does when the policy is attached already."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    mc = bin_dir / "mc"
+    refusal = 'echo "mc: <ERROR> The specified policy change is already in effect." >&2; exit 1'
+    mc.write_text(
+        "#!/bin/sh\n"
+        f'echo "$*" >> "{tmp_path}/calls"\n'
+        f'case "$*" in "admin policy create "*) cp "$6" "{tmp_path}/policy.json" ;; esac\n'
+        + (f'case "$*" in "admin policy attach "*) {refusal} ;; esac\n' if attached else ""),
+        encoding="utf-8",
+    )
+    mc.chmod(0o755)
+    return bin_dir
+
+
+def test_storage_init_makes_a_private_bucket_and_a_key_for_it_alone(tmp_path):
+    env = _compose()["services"]["storage-init"]["environment"]
+    env = {k: _interpolate(str(v), HOST_ENV) for k, v in env.items()}
+    script = ROOT / "deploy" / "storage-init.sh"
+    for attached in (False, True):  # a first run, then a second that finds everything there
+        bin_dir = _fake_mc(tmp_path, attached=attached)
+        (tmp_path / "calls").unlink(missing_ok=True)
+        result = _run(
+            ["/bin/sh", str(script)], _clean_env(**env, PATH=f"{bin_dir}:{os.environ['PATH']}")
+        )
+        assert result.returncode == 0, result.stderr
+        calls = (tmp_path / "calls").read_text().splitlines()
+        assert calls[0] == (
+            f"alias set storage http://storage:9000 mingshi-admin {HOST_ENV['MINIO_ROOT_PASSWORD']}"
+        )
+        assert "mb --ignore-existing storage/mingshi" in calls
+        assert "anonymous set none storage/mingshi" in calls
+        assert f"admin user add storage mingshi {HOST_ENV['MINGSHI_S3_SECRET_ACCESS_KEY']}" in calls
+        assert calls[-1] == "admin policy attach storage mingshi-app --user mingshi"
+        policy = json.loads((tmp_path / "policy.json").read_text())
+        resources = {r for statement in policy["Statement"] for r in statement["Resource"]}
+        assert resources == {"arn:aws:s3:::mingshi", "arn:aws:s3:::mingshi/*"}
+        assert all(statement["Effect"] == "Allow" for statement in policy["Statement"])
+    # Any other failure of the attach step stops compose before the app starts.
+    bin_dir = _fake_mc(tmp_path)
+    (bin_dir / "mc").write_text("#!/bin/sh\necho 'mc: <ERROR> no such user' >&2; exit 1\n")
+    result = _run(["/bin/sh", str(script)], _clean_env(**env, PATH=f"{bin_dir}:/usr/bin:/bin"))
+    assert result.returncode != 0
 
 
 def test_services_start_in_order_on_healthchecks():
@@ -170,10 +309,12 @@ def test_services_start_in_order_on_healthchecks():
         depends = services[name]["depends_on"]
         assert depends["db"]["condition"] == "service_healthy", name
         assert depends["redis"]["condition"] == "service_healthy", name
-    # Worker and beat need the tables that web's migrate creates.
-    for name in ("worker", "beat"):
-        assert services[name]["depends_on"]["web"]["condition"] == "service_healthy"
+    # Web, worker and beat need the tables that migrate creates.
+    for name in ("web", "worker", "beat"):
+        condition = services[name]["depends_on"]["migrate"]["condition"]
+        assert condition == "service_completed_successfully", name
     assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
+    assert "/healthz/live" in " ".join(services["proxy"]["healthcheck"]["test"])
 
 
 def test_compose_env_with_only_the_required_variables_passes_check_deploy(tmp_path):
@@ -183,6 +324,7 @@ def test_compose_env_with_only_the_required_variables_passes_check_deploy(tmp_pa
         "DJANGO_ALLOWED_HOSTS": "mingshi.example.org",
         "POSTGRES_PASSWORD": secrets.token_hex(24),
         "MINGSHI_BASE_URL": "https://mingshi.example.org",
+        "MINGSHI_S3_SECRET_ACCESS_KEY": secrets.token_hex(24),
     }
     block = {k: _interpolate(str(v), host) for k, v in _compose()["x-app-env"].items()}
     block["DJANGO_MEDIA_ROOT"] = str(tmp_path / "media")  # /app exists only in the image
@@ -265,6 +407,58 @@ def test_production_settings_pass_check_deploy(tmp_path):
     assert result.returncode == 0, output
     assert "WARNINGS" not in output
     assert not (tmp_path / "deploy.sqlite3").exists(), "check --deploy must not need a database"
+
+
+STORAGE_REPORT = """
+import json
+from django.conf import settings
+from django.core.files.storage import storages
+storage = storages["default"]
+print(json.dumps({
+    "backend": settings.STORAGES["default"]["BACKEND"],
+    "options": settings.STORAGES["default"].get("OPTIONS", {}),
+    "url": storage.url("applications/photo/1.png") if hasattr(storage, "bucket_name") else "",
+}))
+"""
+
+
+def _storage_report(env: dict[str, str]) -> dict:
+    result = _run([sys.executable, "-c", f"import django; django.setup(); {STORAGE_REPORT}"], env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_production_keeps_files_on_disk_without_a_bucket_and_in_it_with_one(tmp_path):
+    assert _storage_report(_production_env(tmp_path))["backend"] == (
+        "django.core.files.storage.FileSystemStorage"
+    )
+    s3 = {
+        "MINGSHI_S3_BUCKET": "mingshi",
+        "MINGSHI_S3_ENDPOINT_URL": "http://storage:9000",
+        "MINGSHI_S3_ACCESS_KEY_ID": "mingshi",
+        "MINGSHI_S3_SECRET_ACCESS_KEY": "not-a-real-secret",
+        "MINGSHI_S3_REGION": "us-east-1",
+        "MINGSHI_S3_ADDRESSING_STYLE": "path",
+    }
+    report = _storage_report(_production_env(tmp_path, **s3))
+    assert report["backend"] == "storages.backends.s3.S3Storage"
+    options = report["options"]
+    assert options["bucket_name"] == "mingshi" and options["endpoint_url"] == "http://storage:9000"
+    assert options["access_key"] == "mingshi" and options["secret_key"] == "not-a-real-secret"
+    assert options["addressing_style"] == "path" and options["region_name"] == "us-east-1"
+    # Never public: private objects, and a URL (we hand none out) only signed and short-lived.
+    assert options["default_acl"] == "private"
+    assert options["querystring_auth"] is True and options["querystring_expire"] <= 600
+    assert options["file_overwrite"] is False  # a name taken gets a new one, as on disk
+    url = report["url"]  # made offline: signing needs no connection
+    assert url.startswith("http://storage:9000/mingshi/applications/photo/1.png?")
+    assert "X-Amz-Signature=" in url and "X-Amz-Expires=300" in url
+    # check --deploy passes with object storage too (nothing connects to it at start-up).
+    result = _run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        _production_env(tmp_path, **s3),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_production_settings_refuse_to_load_without_a_secret_key(tmp_path):
@@ -382,7 +576,24 @@ def test_compose_healthcheck_probe_passes_behind_ssl_redirect(tmp_path):
 
         script = probe[3].replace("127.0.0.1:8000", f"127.0.0.1:{port}")
         result = _run([sys.executable, "-c", script], env, timeout=15)
-    assert result.returncode == 0, result.stderr + log_path.read_text()
+        assert result.returncode == 0, result.stderr + log_path.read_text()
+
+        # The proxy's probe, as compose hands it to bash, asks the same way (here straight at
+        # gunicorn, which is what nginx passes it on to).
+        proxy = _compose()["services"]["proxy"]
+        probe = proxy["healthcheck"]["test"]
+        assert probe[:3] == ["CMD", "bash", "-c"]
+        script = _interpolate(probe[3], {}).replace("/127.0.0.1/8000", f"/127.0.0.1/{port}")
+        proxy_env = {
+            "DJANGO_ALLOWED_HOSTS": _interpolate(
+                proxy["environment"]["DJANGO_ALLOWED_HOSTS"], HOST_ENV
+            )
+        }
+        result = _run(["bash", "-c", script], _clean_env(**proxy_env), timeout=15)
+        assert result.returncode == 0, result.stderr + log_path.read_text()
+        # … and fails when the host it presents is not one Django serves.
+        result = _run(["bash", "-c", script], _clean_env(DJANGO_ALLOWED_HOSTS="elsewhere.org"))
+        assert result.returncode != 0
 
 
 # --- docs -----------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Documents: an application's official PDF, a call's packet, and uploaded files.
 
-Uploads have no public URL (MEDIA_ROOT is not served): they leave only through these views,
-each of which finds the object inside the user's scope (404 outside it) and asks ``can``.
+Uploads have no public URL (nothing serves the file storage, on disk or in a bucket): they
+leave only through these views, each of which finds the object inside the user's scope (404
+outside it) and asks ``can``.
 """
 
 from pathlib import PurePath
