@@ -8,4 +8,5 @@ class ApplicationsConfig(AppConfig):
     verbose_name = _("Applications")
 
     def ready(self) -> None:
-        from . import history, jobs, panels, permissions, tasks  # noqa: F401
+        # agenda registers its deadlines with accounts.agenda (the calendar feed)
+        from . import agenda, history, jobs, panels, permissions, tasks  # noqa: F401

@@ -9,8 +9,9 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self) -> None:
         # eligibility registers its check with applications.eligibility; exports its sheet
-        # of the audit workbook with core.exports
+        # of the audit workbook with core.exports; agenda its deadlines with accounts.agenda
         from . import (  # noqa: F401
+            agenda,
             eligibility,
             exports,
             history,

@@ -7,6 +7,13 @@ from django.http import HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
+def absolute_url(path: str) -> str:
+    """``path`` on this site as an address that works outside a request: in a QR code printed
+    on a plaque, a link preview, a calendar app. From ``MINGSHI_BASE_URL``, never from the
+    request's Host header, which the client writes."""
+    return settings.MINGSHI_BASE_URL.rstrip("/") + path
+
+
 def safe_next(request, default: str, *, field: str = "next") -> str:
     """The form's ``next`` if it is a path on this site, else ``default`` (a path).
 

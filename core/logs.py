@@ -15,6 +15,9 @@ from django.conf import settings
 from .http import client_ip
 
 request_log = logging.getLogger("mingshi.request")
+# URL arguments that are a credential (a calendar address's secret, an invitation's or a
+# password reset's token): a log line keeps "…" in their place, as it keeps no password.
+SECRET_ARGUMENTS = frozenset({"secret", "token"})
 job_log = logging.getLogger("mingshi.job")
 
 
@@ -33,18 +36,24 @@ class RequestLogMiddleware:
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
         user = getattr(request, "user", None)
+        path, arguments = request.path_info, {}
+        if match:
+            arguments = {k: str(v) for k, v in match.kwargs.items()}
+            for name in SECRET_ARGUMENTS.intersection(arguments):
+                path = path.replace(arguments[name], "…")
+                arguments[name] = "…"
         request_log.info(
             "%s %s %s",
             request.method,
-            request.path_info,
+            path,
             response.status_code,
             extra={
                 "method": request.method,
-                "path": request.path_info,
+                "path": path,
                 "status": response.status_code,
                 "ms": round((time.perf_counter() - started) * 1000, 1),
                 "view": match.view_name if match else None,
-                "object": {k: str(v) for k, v in match.kwargs.items()} if match else {},
+                "object": arguments,
                 "user": user.pk if user is not None and user.is_authenticated else None,
                 "ip": client_ip(request),
             },

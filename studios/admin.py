@@ -37,7 +37,14 @@ class StudioAdmin(ReadOnlyAdminMixin, GuardedModelAdmin):
 
     list_display = ["name", "plaque_number", "school", "county", "status", "term_start", "term_end"]
     list_filter = ["status", "policy", "school_stage", ("county", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["name", "plaque_number", "school__name", "research_direction"]
+    # The verification code too: someone reading a plaque's QR link can be helped from it.
+    search_fields = [
+        "name",
+        "plaque_number",
+        "verification_code",
+        "school__name",
+        "research_direction",
+    ]
     list_select_related = ["school", "county"]
     raw_id_fields = ["application", "host", "school", "county", "paired_county", "call"]
     inlines = [MembershipInline]

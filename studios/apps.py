@@ -9,5 +9,6 @@ class StudiosConfig(AppConfig):
 
     def ready(self) -> None:
         # exports.sheets registers the studio sheets of the audit workbook (core.exports)
-        from . import history, panels, permissions, tasks  # noqa: F401
+        # agenda registers its deadlines with accounts.agenda (the calendar feed)
+        from . import agenda, history, panels, permissions, tasks  # noqa: F401
         from .exports import sheets  # noqa: F401

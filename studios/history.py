@@ -72,6 +72,9 @@ register_verbs(
         "studios.comment.added": _("commented on the studio"),
         "studios.liaison.recorded": _("recorded a liaison contact"),
         "studios.liaison.updated": _("changed the liaison record"),
+        "studios.calendar_feed.made": _("made a calendar address"),
+        "studios.calendar_feed.replaced": _("made a new calendar address (the old one ended)"),
+        "studios.calendar_feed.revoked": _("revoked the calendar address"),
     },
     roles={
         "studios.seat_request.filed": (Role.TEACHER,),

@@ -1,5 +1,7 @@
 """The studios themselves, their teams and the three years they run."""
 
+import secrets
+
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +18,17 @@ class StudioStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     REVOKED = "revoked", _("Revoked")
     ENDED = "ended", _("Term ended")
+
+
+# Letters and digits that cannot be read one for another on a printed plaque (no 0/o, 1/l/i).
+VERIFICATION_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+VERIFICATION_LENGTH = 12
+
+
+def new_verification_code() -> str:
+    """The code in a plaque's QR link (~59 bits). Plaque numbers run in order (〔2024〕01号,
+    02号…): a link by number would let anyone walk through every studio; a code cannot."""
+    return "".join(secrets.choice(VERIFICATION_ALPHABET) for _ in range(VERIFICATION_LENGTH))
 
 
 class Studio(models.Model):
@@ -65,6 +78,13 @@ class Studio(models.Model):
         _("status"), max_length=10, choices=StudioStatus.choices, default=StudioStatus.ACTIVE
     )
     plaque_number = models.CharField(_("plaque number"), max_length=60, unique=True)
+    verification_code = models.CharField(
+        _("verification code"),
+        max_length=VERIFICATION_LENGTH,
+        unique=True,
+        default=new_verification_code,
+        editable=False,
+    )
     published_on = models.DateField(_("published on"))
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
 
@@ -552,3 +572,28 @@ class StudioComment(models.Model):
 
     def audit_organisation(self) -> Organisation:
         return self.studio.school
+
+
+class CalendarFeed(models.Model):
+    """日历订阅: a person's secret address for calendar apps (which cannot log in) to their
+    deadlines and the activities of the studios they may open. Only the secret's digest is kept:
+    the address is shown once; a new one replaces it, revoking deletes it (then 404)."""
+
+    user = models.OneToOneField(
+        "accounts.User",
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+    )
+    secret_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("made at"))
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    def audit_organisation(self):
+        return self.user.audit_organisation()

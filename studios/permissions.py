@@ -206,6 +206,13 @@ def can_view_my_attendance(user, _obj=None) -> bool:
     return True
 
 
+@rule("studios.keep_calendar_feed")
+def can_keep_calendar_feed(user, _obj=None) -> bool:
+    """Everyone logged in may have a calendar address of their own: it shows their deadlines
+    (none for some) and only the studios they may open anyway."""
+    return True
+
+
 @rule("studios.view_attendance_record")
 def can_view_attendance_record(user, attendance) -> bool:
     """A member's own attendance record (confirming it is studios.confirm_attendance)."""

@@ -1,13 +1,31 @@
-"""Reads for studios: the studios a user may open and the public directory."""
+"""Reads for studios: the studios a user may open, the public directory and pages, plaques,
+and the owner of a calendar address."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+import hashlib
+from datetime import date
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
 from accounts.models import User
 from accounts.permissions import scope_q
+from applications.models import CallStatus
+from policies.models import TeamRole
 
-from .models import Membership, Studio
+from .models import (
+    VERIFICATION_ALPHABET,
+    VERIFICATION_LENGTH,
+    CalendarFeed,
+    Membership,
+    Studio,
+    StudioStatus,
+)
 from .permissions import STUDIO_READERS
+
+# What the public may see of a studio: only one whose call's results are published. A studio
+# is founded by publication in the same transaction, so this holds for every studio there is;
+# the condition says so where the public reads, should that ever change.
+PUBLISHED = Q(call__status=CallStatus.PUBLISHED)
 
 
 def studios_for(user: User) -> QuerySet:
@@ -46,8 +64,10 @@ def studio_for(user: User, pk: int):
 
 def public_studios(*, query: str = "", city: str = "", stage: str = "") -> QuerySet:
     """The public directory: names, hosts, schools, research directions. No personal data."""
-    queryset = Studio.objects.select_related("school", "county", "policy__city").order_by(
-        "policy__city", "plaque_number"
+    queryset = (
+        Studio.objects.filter(PUBLISHED)
+        .select_related("school", "county", "policy__city")
+        .order_by("policy__city", "plaque_number")
     )
     if query:
         queryset = queryset.filter(
@@ -76,3 +96,72 @@ def plaque_lookup(number: str) -> Studio | None:
         if normalised != number:
             studio = queryset.filter(plaque_number=normalised).first()
     return studio
+
+
+def public_studio(pk: int) -> Studio | None:
+    """A studio's public page: what the directory and the plaque show, nothing personal."""
+    return (
+        Studio.objects.filter(PUBLISHED, pk=pk)
+        .select_related("application", "school", "county", "policy__city", "call__bureau")
+        .first()
+    )
+
+
+def public_team_counts(studio: Studio, today: date) -> list[tuple[str, int]]:
+    """How many people the studio has in each team role today (counts only: the members'
+    names and details are for the studio's people and the bureau)."""
+    rows = (
+        studio.memberships.filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .filter(start_date__lte=today)
+        .values("role")
+        .annotate(n=Count("pk"))
+    )
+    counts = {row["role"]: row["n"] for row in rows}
+    return [(label, counts[code]) for code, label in TeamRole.choices if counts.get(code)]
+
+
+def plaque_by_code(code: str) -> Studio | None:
+    """The studio whose plaque's QR code carries ``code``. Anything that cannot be a code is
+    answered without asking the database."""
+    code = (code or "").strip().lower()
+    if len(code) != VERIFICATION_LENGTH or set(code) - set(VERIFICATION_ALPHABET):
+        return None
+    return (
+        Studio.objects.filter(PUBLISHED, verification_code=code)
+        .select_related("application", "school", "county", "call__bureau")
+        .first()
+    )
+
+
+def plaque_state(studio: Studio, today: date) -> str:
+    """What a plaque says today: "active", "revoked" (撤牌/撤销) or "ended" (the term is over)."""
+    if studio.status == StudioStatus.REVOKED:
+        return "revoked"
+    if studio.status == StudioStatus.ENDED or studio.term_end < today:
+        return "ended"
+    return "active"
+
+
+# --- calendar feeds ---------------------------------------------------------------------------
+
+# Longer than any secret we make (43 characters): a longer one is not worth a digest.
+MAX_SECRET = 100
+
+
+def feed_digest(secret: str) -> str:
+    """What is stored of a calendar address's secret. A plain SHA-256 suffices: the secret is
+    256 random bits, so there is no dictionary to try against a stolen digest."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def calendar_feed_owner(secret: str) -> User | None:
+    """The active person whose calendar address carries ``secret``, or None (never made,
+    replaced by a newer one, revoked, or the account is disabled)."""
+    if not secret or len(secret) > MAX_SECRET:
+        return None
+    feed = (
+        CalendarFeed.objects.filter(secret_hash=feed_digest(secret), user__is_active=True)
+        .select_related("user")
+        .first()
+    )
+    return feed.user if feed is not None else None

@@ -2,7 +2,18 @@
 
 from django.urls import path
 
-from .views import activities, comments, growth, home, liaison, outputs, plans, plaques, team
+from .views import (
+    activities,
+    calendars,
+    comments,
+    growth,
+    home,
+    liaison,
+    outputs,
+    plans,
+    plaques,
+    team,
+)
 
 app_name = "studios"
 
@@ -10,8 +21,11 @@ urlpatterns = [
     # home
     path("studios/", home.StudioDirectoryView.as_view(), name="studio_directory"),
     path("studios/<int:pk>/", home.StudioHomeView.as_view(), name="studio_home"),
-    # plaques
+    path("studios/<int:pk>/about/", home.StudioPublicView.as_view(), name="studio_public"),
+    # plaques: by the printed number, or by the code in the plaque's QR code (never "verify":
+    # a code has 12 characters)
     path("plaques/verify/", plaques.PlaqueVerifyView.as_view(), name="plaque_verify"),
+    path("plaques/<str:code>/", plaques.PlaqueCheckView.as_view(), name="plaque_check"),
     path(
         "studios/<int:pk>/certificate.pdf",
         plaques.StudioCertificateView.as_view(),
@@ -89,4 +103,16 @@ urlpatterns = [
         name="liaison_edit",
     ),
     path("studios/<int:pk>/comments/", comments.CommentAddView.as_view(), name="comment_add"),
+    # calendar feeds: the person's page, and what calendar apps read with its secret address
+    path("calendar/", calendars.CalendarFeedsView.as_view(), name="calendar_feeds"),
+    path(
+        "calendar/<str:secret>/deadlines.ics",
+        calendars.DeadlineFeedView.as_view(),
+        name="deadline_feed",
+    ),
+    path(
+        "calendar/<str:secret>/studios/<int:pk>/activities.ics",
+        calendars.ActivityFeedView.as_view(),
+        name="activity_feed",
+    ),
 ]

@@ -25,12 +25,16 @@ IRREVERSIBLE = [
     ("studios/templates/studios/outputs/studio_outputs.html", "Remove"),
     ("studios/templates/studios/recruitment/detail.html", "Close the round"),
     ("studios/templates/studios/recruitment/detail.html", "Mark the round done"),
+    # The calendar address in use stops working.
+    ("studios/templates/studios/calendar_feeds.html", "Make a new address"),
+    ("studios/templates/studios/calendar_feeds.html", "Revoke the address"),
     ("assessments/templates/assessments/assessment_detail.html", "Revoke the studio"),
     ("assessments/templates/assessments/assessment_detail.html", "Decide"),
     ("assessments/templates/assessments/annual_report.html", "Remove"),
     ("assessments/templates/assessments/term/detail.html", "Submit my scores (final)"),
     ("assessments/templates/assessments/term/detail.html", "Decide"),
     ("funding/templates/funding/studio_funding.html", "Record a reversal"),
+    ("templates/accounts/channels/robot.html", "Remove the robot"),
 ]
 BUTTON = re.compile(r"<button\b([^>]*)>\s*\{%\s*translate\s+\"([^\"]+)\"\s*%\}\s*</button>", re.S)
 

@@ -1,5 +1,8 @@
-"""A plaque checked by anyone (no login) and the plaque certificate for the host and bureau."""
+"""A plaque checked by anyone (no login): by the number printed on it, or through the link its
+QR code carries; and the plaque certificate for the host and bureau."""
 
+from django.http import Http404
+from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -9,7 +12,7 @@ from core import clock
 from core.files import file_download
 from studios import selectors
 from studios.documents import plaque_certificate_pdf
-from studios.models import Studio, StudioStatus
+from studios.models import Studio
 
 
 class PlaqueVerifyView(TemplateView):
@@ -18,16 +21,26 @@ class PlaqueVerifyView(TemplateView):
     def get_context_data(self, **kwargs):
         number = self.request.GET.get("number", "").strip()[:80]
         studio = selectors.plaque_lookup(number) if number else None
-        today = clock.today()
-        state = None
-        if studio is not None:
-            if studio.status == StudioStatus.REVOKED:
-                state = "revoked"
-            elif studio.status == StudioStatus.ENDED or studio.term_end < today:
-                state = "ended"
-            else:
-                state = "active"
+        state = selectors.plaque_state(studio, clock.today()) if studio is not None else None
         return super().get_context_data(number=number, studio=studio, state=state, **kwargs)
+
+
+class PlaqueCheckView(TemplateView):
+    """The page a plaque's QR code opens: that one plaque's answer, by its unguessable code
+    (an unknown code is a 404 like any address that does not exist)."""
+
+    template_name = "studios/plaque_check.html"
+
+    def get_context_data(self, code, **kwargs):
+        studio = selectors.plaque_by_code(code)
+        if studio is None:
+            raise Http404
+        return super().get_context_data(
+            studio=studio,
+            state=selectors.plaque_state(studio, clock.today()),
+            public_page=reverse("studios:studio_public", args=[studio.pk]),
+            **kwargs,
+        )
 
 
 class StudioCertificateView(PermissionRequiredMixin, View):

@@ -38,6 +38,28 @@ ROWS = [
     Row("accounts:password_change", ok=EVERYONE),
     Row("accounts:password_change_done", ok=EVERYONE),
     Row("accounts:preferences", ok=EVERYONE),
+    # Notice channels: one's own for everyone; an organisation's group robots for its own
+    # administrators only (its overseers above see the organisation, not its robots: 403).
+    Row("accounts:notice_channels", ok=EVERYONE),
+    Row(
+        "accounts:organisation_robots",
+        pk="org:lz.liucheng-sx",
+        ok="admin lz_school",
+        also={FORBIDDEN: "lz_county lz_city lz_ce lz_expert lz_auditor lz_auditor_liucheng"},
+    ),
+    Row(
+        "accounts:organisation_robots",
+        pk="org:lz.bureau",
+        variant="bureau",
+        ok="admin lz_city",
+        also={FORBIDDEN: "lz_ce lz_expert lz_auditor"},
+    ),
+    Row(
+        "accounts:chat_robot",
+        pk="robot:lz.liucheng-sx",
+        ok="admin lz_school",
+        also={FORBIDDEN: "lz_county lz_city lz_ce lz_expert lz_auditor lz_auditor_liucheng"},
+    ),
     Row(
         "accounts:language_switch", method="POST", visibility=PUBLIC, anon=REDIRECT, others=REDIRECT
     ),

@@ -96,6 +96,8 @@ JOURNEYS: dict[tuple[str, str], str] = {
     ("studios:my_growth", "plan"): "studio year",
     ("studios:my_growth", "summary"): "studio year",
     ("studios:seat_request", ""): "studio admin",
+    ("studios:calendar_feeds", "make"): "public pages (a member's calendar address, renewed)",
+    ("studios:calendar_feeds", "revoke"): "public pages (a member's calendar address)",
     # The school's finance officer.
     ("funding:special_account", ""): "studio money",
     ("funding:expenditure_decide", "confirm"): "studio money",
@@ -116,6 +118,12 @@ JOURNEYS: dict[tuple[str, str], str] = {
     ("accounts:preferences", ""): "shell",
     ("accounts:password_change", ""): "shell",
     ("accounts:notifications_read", ""): "shell",
+    # Notice channels: a teacher chooses them; a school adds, tests and removes its robot.
+    ("accounts:notice_channels", ""): "notice channels",
+    ("accounts:organisation_robots", ""): "notice channels",
+    ("accounts:chat_robot", "save"): "notice channels",
+    ("accounts:chat_robot", "test"): "notice channels",
+    ("accounts:chat_robot", "delete"): "notice channels",
     # Onboarding: the school invites and prints codes; the people set their passwords.
     ("accounts:organisation_people", "invite"): "account security (onboarding)",
     ("accounts:organisation_people", "invite_all"): "account security (onboarding)",

@@ -55,3 +55,19 @@ def test_a_job_is_one_line_with_its_task_arguments_and_end(caplog):
     assert line["task"] == "accounts.tasks.ping" and line["state"] == "SUCCESS"
     assert line["object"] == {"args": ["记录"]}
     assert line["ms"] is not None and line["task_id"]
+
+
+def test_a_calendar_address_s_secret_stays_out_of_the_log(demo, client_for, caplog):
+    from django.test import Client
+
+    from studios.services.calendars import calendar_feed_make
+
+    secret = calendar_feed_make(actor=demo.user("lz_teacher"))
+    path = reverse("studios:deadline_feed", args=[secret])
+    with caplog.at_level(logging.INFO, logger="mingshi.request"):
+        assert Client().get(path).status_code == 200
+        assert Client().get(reverse("studios:deadline_feed", args=["x" * 43])).status_code == 404
+    lines = [_as_json(r) for r in caplog.records if r.name == "mingshi.request"]
+    assert [line["path"] for line in lines] == ["/calendar/…/deadlines.ics"] * 2
+    assert [line["object"] for line in lines] == [{"secret": "…"}] * 2
+    assert not any(secret in r.getMessage() for r in caplog.records)

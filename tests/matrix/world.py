@@ -427,6 +427,20 @@ def build_world() -> World:
         "notification:lz_city",
         Notification.objects.filter(recipient=u["lz_city"]).order_by("pk").first(),
     )
+    # A group robot of 柳城县实验小学, stored as-is: its address (a closed port on 127.0.0.1) is
+    # not among the robot hosts, so the fuzz's test button is refused before any network.
+    from accounts.models import ChatRobot
+
+    world.add(
+        "robot:lz.liucheng-sx",
+        ChatRobot.objects.create(
+            organisation=world.obj("org:lz.liucheng-sx"),
+            kind="wecom",
+            name="柳城县实验小学班主任群",
+            webhook_url="http://127.0.0.1:9/cgi-bin/webhook/send?key=matrix-world",
+            notice_kinds=["tasks", "reminders"],
+        ),
+    )
     # Two teachers of 柳城县实验小学 as an import leaves them (no password yet), one with an
     # e-mail address: the people page then shows the invitation and code forms.
     from accounts import services as account_services
@@ -452,6 +466,12 @@ def build_world() -> World:
         "membership:lz.member",
         Membership.objects.filter(user=u["lz_member"], role=TeamRole.MEMBER).first(),
     )
+    # The code in lz.p1's plaque QR code, and lz_member's calendar address (its secret: the
+    # feeds are read with it by calendar apps, which have no session).
+    from studios.services.calendars import calendar_feed_make
+
+    world.add("plaque_code:lz.p1", lz_host_studio.verification_code)
+    world.add("calendar:lz_member", calendar_feed_make(actor=u["lz_member"]))
     return world
 
 

@@ -24,6 +24,7 @@ RULES = [
     RuleRow("studios.delete_output", "output:lz.p1", ok="admin lz_p1"),
     RuleRow("studios.download_output", "output:lz.p1", ok=f"admin {LZ}", visibility=CITY),
     RuleRow("studios.edit_summary", "summary:lz.member", ok="lz_member", visibility=PERSONAL),
+    RuleRow("studios.keep_calendar_feed", ok=EVERYONE),
     RuleRow("studios.keep_growth_file", "studio:lz.p1", ok="lz_member"),
     RuleRow("studios.manage_studio", "studio:lz.p1", ok="admin lz_p1"),
     RuleRow("studios.open_recruitment_rounds", ok="admin lz_city lz_ce sz_city sz_ce"),

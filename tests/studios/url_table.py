@@ -10,6 +10,7 @@ from tests.matrix.table import (
     EVERYONE,
     FORBIDDEN,
     LZ,
+    NOT_FOUND,
     PERSONAL,
     PUBLIC,
     REDIRECT,
@@ -53,6 +54,44 @@ ROWS = [
         visibility=CITY,
     ),
     Row("studios:studio_directory", visibility=PUBLIC),
+    # A published studio's public page, and the page its plaque's QR code opens: for everyone.
+    Row("studios:studio_public", pk="studio:lz.p1", visibility=PUBLIC),
+    Row("studios:plaque_check", code="plaque_code:lz.p1", visibility=PUBLIC),
+    Row(
+        "studios:plaque_check",
+        variant="a code no plaque has",
+        code="abcdefghjkmn",
+        visibility=PUBLIC,
+        others=NOT_FOUND,
+        anon=NOT_FOUND,
+    ),
+    # Everyone's own calendar address; the feeds answer to the address's secret, whoever's
+    # session comes with it (calendar apps have none), and 404 to anything else.
+    Row("studios:calendar_feeds", ok=EVERYONE),
+    Row("studios:deadline_feed", secret="calendar:lz_member", visibility=PUBLIC),
+    Row(
+        "studios:deadline_feed",
+        variant="a secret no address has",
+        secret="x" * 43,
+        visibility=PUBLIC,
+        others=NOT_FOUND,
+        anon=NOT_FOUND,
+    ),
+    Row(
+        "studios:activity_feed",
+        secret="calendar:lz_member",
+        pk="studio:lz.p1",
+        visibility=PUBLIC,
+    ),
+    Row(
+        "studios:activity_feed",
+        variant="a studio the owner may not open",
+        secret="calendar:lz_member",
+        pk="studio:lz.p2",
+        visibility=PUBLIC,
+        others=NOT_FOUND,
+        anon=NOT_FOUND,
+    ),
     # A county studio: its county and the city-wide overseers, not the next county.
     Row(
         "studios:studio_home", pk="studio:lz.p2", ok=f"{LZ_OVERSIGHT} lz_county lz_auditor_liucheng"
