@@ -12,23 +12,13 @@ from django.views.generic import FormView, TemplateView
 
 from . import deliveries, selectors
 from .channels import sms_enabled
-from .forms import ChatRobotForm, NoticeChannelsForm
+from .forms import ChatRobotForm, NoticeChannelsForm, add_problems
 from .mixins import ActionPermissionMixin
 from .models import ChatRobotKind, NoticeKind
 from .services import AccountsError
 
 # What a new robot posts until its administrator says otherwise: the work of the office.
 DEFAULT_ROBOT_KINDS = [NoticeKind.TASKS, NoticeKind.REMINDERS]
-
-
-def _put_problems(form, exc: AccountsError) -> None:
-    """A service's refusal beside the fields it names (on top of the form otherwise)."""
-    if not exc.problems:
-        form.add_error(None, str(exc))
-        return
-    for field, problems in exc.problems.items():
-        for problem in problems:
-            form.add_error(field if field in form.fields else None, problem)
 
 
 class NoticeChannelsView(LoginRequiredMixin, FormView):
@@ -56,7 +46,7 @@ class NoticeChannelsView(LoginRequiredMixin, FormView):
                 mobile=form.cleaned_data.get("mobile", ""),
             )
         except AccountsError as exc:
-            _put_problems(form, exc)
+            add_problems(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Your notice channels are saved."))
         return redirect("accounts:notice_channels")
@@ -113,7 +103,7 @@ class OrganisationRobotsView(ActionPermissionMixin, TemplateView):
                     enabled=data["enabled"],
                 )
             except AccountsError as exc:
-                _put_problems(form, exc)
+                add_problems(form, exc)
             else:
                 messages.success(
                     request,
@@ -201,7 +191,7 @@ class ChatRobotView(ActionPermissionMixin, TemplateView):
                     enabled=data["enabled"],
                 )
             except AccountsError as exc:
-                _put_problems(form, exc)
+                add_problems(form, exc)
             else:
                 messages.success(request, _("The robot's settings are saved."))
                 return redirect("accounts:chat_robot", pk=robot.pk)

@@ -10,7 +10,14 @@ from core import forms as core_forms
 
 from .deliveries import SECRET_MAX_LENGTH, mobile_number, robot_problems
 from .history import registered_verbs, verb_label
-from .models import ChatRobotKind, NoticeKind, NotificationDelivery, OrganisationKind, SchoolStage
+from .models import (
+    ChatRobotKind,
+    NoticeKind,
+    NotificationDelivery,
+    OrganisationKind,
+    SchoolStage,
+    TokenScope,
+)
 
 
 class PreferencesForm(core_forms.Form):
@@ -298,3 +305,35 @@ class ChatRobotForm(core_forms.Form):
             for message in messages:
                 self.add_error(field if field in self.fields else None, message)
         return data
+
+
+class AccessTokenForm(core_forms.Form):
+    """A new personal access token: what it is for, what it may do, how long it lasts."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=80,
+        help_text=_("What will use it, such as “our WeChat official account”."),
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("It may"),
+        choices=TokenScope.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    days = forms.TypedChoiceField(
+        label=_("It lasts"),
+        coerce=int,
+        initial=90,
+        choices=[(30, _("30 days")), (90, _("90 days")), (180, _("180 days")), (365, _("a year"))],
+    )
+
+
+def add_problems(form, exc) -> None:
+    """A service's refusal (a DomainError) beside the fields it names, on top of the form for
+    the rest."""
+    if not exc.problems:
+        form.add_error(None, str(exc))
+        return
+    for field, problems in exc.problems.items():
+        for problem in problems:
+            form.add_error(field if field in form.fields else None, problem)

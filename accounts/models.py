@@ -776,3 +776,60 @@ class ChannelDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notification} · {self.get_channel_display()}"
+
+
+# --- personal access tokens for the API ---------------------------------------------------
+
+
+class TokenScope(models.TextChoices):
+    """What a personal access token may do. Each is a part of what its owner may do anyway:
+    a scope never widens the owner's own permissions, it only narrows the token's."""
+
+    CALLS_READ = "calls:read", _("Read calls and their announced results")
+    APPLICATIONS_READ = "applications:read", _("Read applications (status and public fields)")
+    STUDIOS_READ = "studios:read", _("Read studios, their activities and quota compliance")
+    FUNDING_READ = "funding:read", _("Read funding allocations")
+    ASSESSMENTS_READ = "assessments:read", _("Read annual assessment results")
+    ACTIVITIES_WRITE = "activities:write", _("Log activities with attendance and evidence")
+
+
+class AccessToken(models.Model):
+    """个人访问令牌: a secret a person gives an integration (a 公众号, a mini-program, a
+    script) to use the API as them, within the scopes they chose, until it expires or they
+    revoke it. Only the secret's digest is kept; the secret is shown once, when it is made."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="access_tokens"
+    )
+    name = models.CharField(_("name"), max_length=80)
+    # The secret's first characters, shown in the list so the owner can tell tokens apart.
+    prefix = models.CharField(_("starts with"), max_length=12)
+    digest = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(_("scopes"), default=list)
+    created_at = models.DateTimeField(_("made at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("personal access token")
+        verbose_name_plural = _("personal access tokens")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def audit_organisation(self):
+        return self.user.audit_organisation()
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def usable(self) -> bool:
+        return self.revoked_at is None and not self.expired
+
+    def scope_labels(self) -> list[str]:
+        labels = dict(TokenScope.choices)
+        return [str(labels[s]) for s in self.scopes if s in labels]

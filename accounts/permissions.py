@@ -313,3 +313,18 @@ def can_manage_chat_robots(user, target=None) -> bool:
         return has_role(user, ROBOT_ADMIN_ROLES)
     organisation = target if isinstance(target, Organisation) else target.organisation
     return has_role(user, ROBOT_ADMIN_ROLES, organisation)
+
+
+# --- the API's personal access tokens ---------------------------------------------------------
+
+
+@rule("accounts.keep_access_tokens")
+def can_keep_access_tokens(user, _obj=None) -> bool:
+    """Everyone logged in may make tokens: a token reaches only what its owner's pages reach."""
+    return user.is_authenticated
+
+
+@rule("accounts.revoke_access_token")
+def can_revoke_access_token(user, token) -> bool:
+    """A token is its owner's to revoke."""
+    return token.user_id == user.pk

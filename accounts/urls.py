@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import channel_views, onboarding_views, security_views, sso_views, views
+from . import channel_views, onboarding_views, security_views, sso_views, token_views, views
 from .forms import LoginForm
 
 app_name = "accounts"
@@ -72,6 +72,7 @@ urlpatterns = [
         name="organisation_robots",
     ),
     path("robots/<int:pk>/", channel_views.ChatRobotView.as_view(), name="chat_robot"),
+    path("tokens/", token_views.AccessTokensView.as_view(), name="access_tokens"),
     path("language/", views.LanguageSwitchView.as_view(), name="language_switch"),
     path("inbox/", views.InboxView.as_view(), name="inbox"),
     path("inbox/read/", views.NotificationsMarkReadView.as_view(), name="notifications_read"),

@@ -1,6 +1,6 @@
 """Permission rules × roles: accounts (the language: tests/matrix/table.py, RuleRow)."""
 
-from tests.matrix.table import PERSONAL, RuleRow
+from tests.matrix.table import EVERYONE, PERSONAL, RuleRow
 
 OVERSIGHT = (
     "admin lz_school lz_county lz_county_luzhai lz_city lz_ce lz_expert lz_auditor "
@@ -38,6 +38,8 @@ RULES = [
     # A teacher of 柳城县实验小学 with no password yet: their school, their county, their city.
     RuleRow("accounts.invite_user", "user:lz_new_mail", ok="admin lz_school lz_county lz_city"),
     RuleRow("accounts.view_job", "job:lz_city", ok="lz_city", visibility=PERSONAL),
+    RuleRow("accounts.keep_access_tokens", ok=EVERYONE),
+    RuleRow("accounts.revoke_access_token", "token:lz_city", ok="lz_city", visibility=PERSONAL),
     # Group robots: each organisation's own administrators (the centre's officers for theirs).
     RuleRow(
         "accounts.manage_chat_robots",

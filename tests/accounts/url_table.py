@@ -41,6 +41,8 @@ ROWS = [
     # Notice channels: one's own for everyone; an organisation's group robots for its own
     # administrators only (its overseers above see the organisation, not its robots: 403).
     Row("accounts:notice_channels", ok=EVERYONE),
+    # One's own API tokens (a revoke names a token, looked up among one's own: 404 otherwise).
+    Row("accounts:access_tokens", ok=EVERYONE),
     Row(
         "accounts:organisation_robots",
         pk="org:lz.liucheng-sx",

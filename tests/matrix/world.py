@@ -472,6 +472,11 @@ def build_world() -> World:
 
     world.add("plaque_code:lz.p1", lz_host_studio.verification_code)
     world.add("calendar:lz_member", calendar_feed_make(actor=u["lz_member"]))
+    # A personal access token of the bureau's (the token page then shows its revoke form).
+    from accounts.tokens import token_create
+
+    token, _secret = token_create(actor=u["lz_city"], name="公众号", scopes=["calls:read"], days=30)
+    world.add("token:lz_city", token)
     return world
 
 
