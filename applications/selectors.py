@@ -161,6 +161,33 @@ def status_for_viewer(application: Application, user: User) -> str:
     return application.get_status_display()
 
 
+def status_code_for_viewer(application: Application, user: User) -> str:
+    """``status_for_viewer`` as a code (the API's): the applicant reads expert review until the
+    results are announced, whatever the bureau has selected."""
+    if (
+        application.applicant_id == user.pk
+        and application.status in RESULT_STATUSES
+        and not results_announced(application)
+    ):
+        return ApplicationStatus.EXPERT_REVIEW.value
+    return application.status
+
+
+def filter_by_shown_status(
+    queryset: QuerySet[Application], user: User, status: str
+) -> QuerySet[Application]:
+    """Applications ``user`` reads as being in ``status`` (see ``status_code_for_viewer``): the
+    applicant's unannounced selection is found under expert review, not under its result."""
+    unannounced = Q(applicant=user, status__in=RESULT_STATUSES) & ~Q(
+        call__status__in=ANNOUNCED_CALL_STATUSES
+    )
+    if status == ApplicationStatus.EXPERT_REVIEW:
+        return queryset.filter(Q(status=status) | unannounced)
+    if status in RESULT_STATUSES:
+        return queryset.filter(status=status).exclude(unannounced)
+    return queryset.filter(status=status)
+
+
 def application_history(application: Application, *, user: User) -> QuerySet[AuditEntry]:
     """The application's audit entries; the applicant does not read the selection before the
     results are announced (see ``status_for_applicant``)."""

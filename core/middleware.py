@@ -2,7 +2,10 @@
 
 import logging
 
+from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 # Logged where Django logs the other suspicious requests it refuses.
 security_log = logging.getLogger("django.security.NullCharacterRejected")
@@ -33,4 +36,8 @@ class RejectNullCharactersMiddleware:
         """The 400 page itself, not the exception Django would turn into one: with DEBUG on
         (the local demo) the exception shows a traceback page to whoever typed the value."""
         security_log.warning("NUL character in a request value: %s", request.path)
+        if request.path_info.startswith(settings.MINGSHI_API_PATH):
+            # The API answers in JSON, its refusals too (its clients are programs).
+            message = _("A value of the request holds a NUL character, which no field takes.")
+            return JsonResponse({"detail": message}, status=400)
         return render(request, "400.html", status=400)

@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "core",
     "accounts",
     "policies",
@@ -59,6 +62,7 @@ INSTALLED_APPS = [
     "assessments",
     "funding",
     "demo",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -426,3 +430,44 @@ MINGSHI_IMPORT_BACKGROUND_ROWS = int(env("MINGSHI_IMPORT_BACKGROUND_ROWS", "500"
 # character XML forbids. Our resources already make their text inert (core.spreadsheets).
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
+
+# The REST API (api/): personal access tokens only (no session, so no CSRF), every answer
+# JSON, lists in pages of 50 (a client may ask for up to 200), filters refused with a 400
+# when their values are not valid. The OpenAPI document is /api/schema/, its browsable docs
+# /api/docs/ from our own static files (drf-spectacular-sidecar: no CDN).
+MINGSHI_API_PATH = "/api/"
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.AccessTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TokenHasScope"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "api.filters.Pages",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Mingshi API",
+    "DESCRIPTION": (
+        "Calls, applications, studios, activities, compliance, allocations and assessment "
+        "results, as the token's owner sees them in Mingshi; and logging an activity with its "
+        "attendance and evidence. Send a personal access token (made on the API tokens page "
+        "of one's account) as `Authorization: Bearer <token>`."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ActivityKindEnum": "policies.models.ActivityKind",
+        "EvidenceKindEnum": "studios.models.EvidenceKind",
+    },
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_refusals",
+    ],
+}

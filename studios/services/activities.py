@@ -273,6 +273,36 @@ def activity_log(
 
 
 @transaction.atomic
+def activity_evidence_add(
+    *, actor: User, activity: Activity, kind: str, title: str, upload
+) -> ActivityEvidence:
+    """One more file proving an activity took place (a photo, the sign-in sheet, the slides),
+    added by whoever may change the activity: how a phone sends its files, one at a time."""
+    activity = Activity.objects.select_for_update().select_related("studio").get(pk=activity.pk)
+    if not can(actor, "studios.change_activity", activity):
+        raise StudioError(_("Only the host of an active studio may change its activities."))
+    if kind not in EvidenceKind.values:
+        raise StudioError(_("Unknown kind of evidence for “%(name)s”.") % {"name": upload.name})
+    try:
+        upload = checked_upload(
+            upload,
+            accept=EVIDENCE_TYPES_BY_KIND[kind] & EVIDENCE_TYPES,
+            max_bytes=MAX_ATTACHMENT_BYTES,
+        )
+    except UploadRefused as exc:
+        raise StudioError(str(exc)) from None
+    (evidence,) = _store_evidence(activity, [(kind, (title or "").strip()[:200], upload)])
+    audit_record(
+        actor=actor,
+        obj=activity,
+        verb="studios.activity.evidence_added",
+        to_state=kind,
+        comment=evidence.title,
+    )
+    return evidence
+
+
+@transaction.atomic
 def activity_update(
     *,
     actor: User,

@@ -98,6 +98,8 @@ JOURNEYS: dict[tuple[str, str], str] = {
     ("studios:seat_request", ""): "studio admin",
     ("studios:calendar_feeds", "make"): "public pages (a member's calendar address, renewed)",
     ("studios:calendar_feeds", "revoke"): "public pages (a member's calendar address)",
+    ("accounts:access_tokens", "make"): "API tokens (refused without a scope, then made)",
+    ("accounts:access_tokens", "revoke"): "API tokens",
     # The school's finance officer.
     ("funding:special_account", ""): "studio money",
     ("funding:expenditure_decide", "confirm"): "studio money",

@@ -134,3 +134,20 @@ def pytest_sessionfinish(session):
     if out:
         with open(out, "w") as handle:
             json.dump(sorted(buttons.PRESSED), handle, ensure_ascii=False, indent=0)
+
+
+@pytest.fixture
+def phone(browser):
+    """New pages at a phone's width (390 px), in Chinese, that accept confirmation dialogs."""
+    contexts = []
+
+    def _open():
+        context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+        contexts.append(context)
+        page = accept_dialogs(context.new_page())
+        page.set_default_timeout(15_000)
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()

@@ -7,11 +7,8 @@ import os
 import urllib.error
 import urllib.request
 
-import pytest
 from icalendar import Calendar
 from playwright.sync_api import expect
-
-from .conftest import accept_dialogs
 
 WIDTH = 390
 SHOTS = os.environ.get("MINGSHI_SCREENSHOTS")
@@ -30,22 +27,6 @@ def _fetch(url: str) -> tuple[int, bytes]:
             return response.status, response.read()
     except urllib.error.HTTPError as refused:
         return refused.code, b""
-
-
-@pytest.fixture
-def phone(browser):
-    contexts = []
-
-    def _open():
-        context = browser.new_context(locale="zh-CN", viewport={"width": WIDTH, "height": 844})
-        contexts.append(context)
-        page = accept_dialogs(context.new_page())
-        page.set_default_timeout(15_000)
-        return page
-
-    yield _open
-    for context in contexts:
-        context.close()
 
 
 def test_a_visitor_finds_a_studio_opens_its_page_and_checks_its_plaque(phone, demo_site, settings):

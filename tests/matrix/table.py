@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 OK = 200
 REDIRECT = 302
 BAD_REQUEST = 400
+UNAUTHORIZED = 401
 FORBIDDEN = 403
 NOT_FOUND = 404
 NOT_ALLOWED = 405
