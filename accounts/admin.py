@@ -11,8 +11,9 @@ from guardian.admin import GuardedModelAdmin
 
 from core.admin import ReadOnlyAdmin, ReadOnlyTabularInline, SafeAutocompleteMixin
 
-from . import services, sso
+from . import services, sso, tokens
 from .models import (
+    AccessToken,
     AuditEntry,
     ChannelDelivery,
     ChatRobot,
@@ -309,6 +310,52 @@ class ExternalIdentityAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for identity in queryset.select_related("user"):
             sso.identity_unlink(actor=request.user, identity=identity)
+
+
+@admin.register(AccessToken)
+class AccessTokenAdmin(ReadOnlyAdmin):
+    """Who holds API tokens, what they may do, until when. An administrator revokes a
+    leaver's or a leaked token with the action (recorded); nothing else is changed here."""
+
+    list_display = [
+        "name",
+        "user",
+        "prefix",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    list_filter = ["revoked_at", "expires_at"]
+    search_fields = ["name", "prefix", "user__username", "user__full_name"]
+    list_select_related = ["user"]
+    fields = [
+        "user",
+        "name",
+        "prefix",
+        "scopes",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    actions = ["revoke"]
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        count = 0
+        for token in queryset.select_related("user"):
+            try:
+                tokens.token_revoke(actor=request.user, token=token)
+            except services.AccountsError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+                return
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", count)
+            % {"count": count},
+        )
 
 
 # The schedule of periodic jobs is code (config/schedule.py), reviewed and versioned; beat

@@ -314,11 +314,15 @@ class AccessTokenForm(core_forms.Form):
         label=_("Name"),
         max_length=80,
         help_text=_("What will use it, such as “our WeChat official account”."),
+        error_messages={
+            "required": _("Give the token a name, such as the integration that will use it.")
+        },
     )
     scopes = forms.MultipleChoiceField(
         label=_("It may"),
         choices=TokenScope.choices,
         widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one thing the token may do.")},
     )
     days = forms.TypedChoiceField(
         label=_("It lasts"),

@@ -211,6 +211,8 @@ register_verbs(
         "accounts.job.resent": _("sent the waiting background task to a worker again"),
         "accounts.login.succeeded": _("signed in"),
         "accounts.sso.linked": _("linked the account to the identity platform"),
+        "accounts.token.created": _("made an API token"),
+        "accounts.token.revoked": _("revoked an API token"),
         "accounts.sso.unlinked": _("removed the account's link to the identity platform"),
         "accounts.sso.second_factor_by_provider": _(
             "signed in with the identity platform's two-step verification"

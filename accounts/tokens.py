@@ -117,8 +117,9 @@ def token_create(
 
 @transaction.atomic
 def token_revoke(*, actor: User, token: AccessToken) -> AccessToken:
-    """The owner revokes a token: it stops working at once. Revoking twice changes nothing."""
-    if token.user_id != actor.pk:
+    """The owner (or, in the admin, a superuser: for a leaver or a leaked token) revokes a
+    token: it stops working at once. Revoking twice changes nothing."""
+    if token.user_id != actor.pk and not actor.is_superuser:
         raise AccountsError(_("Only the token's owner may revoke it."))
     now = timezone.now()
     changed = AccessToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(

@@ -1,12 +1,11 @@
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView
 
 from . import views
 
 app_name = "api"
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", views.SchemaView.as_view(), name="schema"),
     path("docs/", views.DocsView.as_view(url_name="api:schema"), name="docs"),
     path("v1/me/", views.MeView.as_view(), name="me"),
     path("v1/calls/", views.CallListView.as_view(), name="calls"),

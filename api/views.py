@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from drf_spectacular.views import SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -24,6 +24,7 @@ from applications.models import Application, ApplicationStatus, Call, CallStatus
 from assessments import selectors as assessment_selectors
 from assessments.models import AnnualAssessment
 from core import clock
+from core.files import CSP_DOWNLOAD
 from funding import selectors as funding_selectors
 from funding.models import Allocation
 from policies.models import ActivityKind
@@ -442,4 +443,15 @@ class DocsView(SpectacularSwaggerSplitView):
             "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
             "base-uri 'self'; form-action 'self'; object-src 'none'"
         )
+        return response
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI document. It comes as a file (YAML, or JSON with ?format=json), so it
+    carries the files' sandbox policy, not a page's."""
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        response["Content-Security-Policy"] = CSP_DOWNLOAD
         return response

@@ -11,6 +11,7 @@ from .models import (
     Activity,
     ActivityEvidence,
     Attendance,
+    CalendarFeed,
     GrowthPlan,
     LiaisonEntry,
     Membership,
@@ -155,3 +156,14 @@ class StudioCommentAdmin(ReadOnlyAdmin):
     list_filter = ["created_at"]
     search_fields = ["text", "studio__name", "author__full_name"]
     raw_id_fields = ["studio", "plan", "activity", "person", "author"]
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(ReadOnlyAdmin):
+    """Who has a calendar address, and since when. Only a digest is stored, so nothing here
+    can be read with; the owner revokes it on their calendar page."""
+
+    list_display = ["user", "created_at"]
+    search_fields = ["user__username", "user__full_name"]
+    list_select_related = ["user"]
+    fields = ["user", "created_at"]

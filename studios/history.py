@@ -47,6 +47,7 @@ register_verbs(
         "studios.quota.missed": _("recorded a missed activity quota"),
         "studios.activity.logged": _("logged an activity"),
         "studios.activity.updated": _("corrected the activity"),
+        "studios.activity.evidence_added": _("added evidence to the activity"),
         "studios.attendance.to_confirm": _("asked the members to confirm attendance"),
         "studios.attendance.confirm": _("attendance waits for confirmation"),
         "studios.attendance.confirmed": _("confirmed attendance"),
